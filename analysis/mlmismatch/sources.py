@@ -186,6 +186,7 @@ def resolve(source_id: str, *, data_dir_: str | Path | None = None, data_home: s
 def _download(source: Source, path: Path) -> None:
     import pooch
 
+    pooch.get_logger().setLevel("WARNING")
     try:
         pooch.retrieve(source.url, known_hash=f"sha256:{source.sha256}", fname=path.name,
                        path=path.parent, progressbar=False)

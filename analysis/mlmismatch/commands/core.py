@@ -1,0 +1,157 @@
+"""Core commands: fetch, data check, export, categories, reproduce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..cli import app, data_app
+from ._common import console, err_console, load_coding, print_notices, print_table, settings
+
+
+@app.command()
+def fetch(
+    offline: bool = typer.Option(False, "--offline", help="Do not download; say what to download and where to put it."),
+) -> None:
+    """Download every pinned input (the study's workbooks, the SEI schemas) and verify its SHA-256."""
+    from .. import sources
+    from ..errors import InputError
+
+    problems = 0
+    cache = sources.cache_dir(settings.data_home)
+    local = sources.data_dir(settings.data_dir)
+    console.print(f"data directory: {local if local else '(none; MLMISMATCH_DATA_DIR not set)'}")
+    console.print(f"cache: {cache}")
+    for sid, src in sources.registry().items():
+        try:
+            r = sources.resolve(sid, data_dir_=settings.data_dir, data_home=settings.data_home,
+                                strict=settings.strict, download=not offline)
+        except InputError as exc:
+            problems += 1
+            err_console.print(f"[red]missing[/red] {sid}: {exc}", soft_wrap=True)
+            continue
+        mark = "[green]ok[/green]" if r.matches_pin else "[yellow]variant[/yellow]"
+        console.print(f"{mark} {sid:32} {r.origin:9} {r.path}", soft_wrap=True)
+    print_notices()
+    if problems:
+        raise typer.Exit(2)
+
+
+@data_app.command("check")
+def data_check(
+    all_rows: bool = typer.Option(False, "--all", help="Also list checks that agree."),
+) -> None:
+    """Print the data-quality report of the coding workbook (and of the survey, when available)."""
+    data = load_coding()
+    q = data.quality if all_rows else data.quality[data.quality.status != "agrees"]
+    print_table(q, title=f"Coding workbook: {data.path.name}",
+                caption=f"{len(data.quality)} checks; {int((data.quality.status == 'agrees').sum())} agree "
+                        f"(--all to list them); {len(data.mismatches)} mismatches, {len(data.instances)} instances")
+    try:
+        from ._common import load_survey
+
+        survey = load_survey()
+    except ModuleNotFoundError:
+        return
+    sq = getattr(survey, "quality", None)
+    if sq is not None and len(sq):
+        print_table(sq, title="Survey workbook")
+
+
+@app.command()
+def export(
+    out: Path = typer.Argument(..., help="Folder to write the data package into."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
+    text: bool = typer.Option(True, "--text/--no-text", help="Include the mismatch descriptions."),
+) -> None:
+    """Write the tidy tables as a Frictionless data package (datapackage.json + one file per table)."""
+    from .. import export as ex
+    from .. import sources
+    from ..errors import InputError
+
+    if fmt not in ("csv", "parquet"):
+        raise InputError(f"unknown format '{fmt}'", expected="csv or parquet")
+    data = load_coding()
+    tables = ex.coding_tables(data, text=text)
+    try:
+        from ..survey import export_tables as survey_tables  # type: ignore[attr-defined]
+    except ImportError:
+        survey_tables = None
+    if survey_tables is not None:
+        from ..errors import DataNotFoundError
+        from ._common import load_survey
+
+        try:
+            tables.update(survey_tables(load_survey()))
+        except DataNotFoundError as exc:
+            err_console.print(f"[yellow]notice:[/yellow] survey tables not exported ({exc})", soft_wrap=True)
+    src = [{"title": p["file"], "path": sources.get_source(p["source"]).url, "sha256": p["sha256"]}
+           for p in sources.provenance()]
+    path = ex.export_package(tables, out, fmt=fmt, sources=src)
+    console.print(f"wrote {path} ({len(tables)} resources: {', '.join(tables)})")
+
+
+@app.command()
+def categories(
+    level: str = typer.Option("all", "--level", help="category, subcategory, interview, pairs, cooccurrence or all."),
+) -> None:
+    """Print the categorization: instances per category (Fig. 2) and subcategory (Fig. 3), and more."""
+    from .. import categories as c
+
+    data = load_coding()
+    shown = False
+    if level in ("category", "all"):
+        print_table(c.category_counts(data.instances), title="Coded instances per category (paper Fig. 2)",
+                    caption=f"{len(data.instances)} instances from {len(data.mismatches)} mismatches")
+        shown = True
+    if level in ("subcategory", "all"):
+        print_table(c.subcategory_counts(data.instances, data.codebook).drop(columns="share_pct"),
+                    title="Coded instances per subcategory (paper Fig. 3)")
+        shown = True
+    if level in ("interview", "all"):
+        print_table(c.mismatches_per_interview(data.mismatches, data.instances), title="Mismatches per interview")
+        shown = True
+    if level in ("pairs", "all"):
+        print_table(c.pairs_per_mismatch(data.mismatches), title="Pairs coded per mismatch")
+        shown = True
+    if level in ("cooccurrence", "all"):
+        mat = c.cooccurrence(data.instances)
+        mat.columns = [data.instances.loc[data.instances.category == col, "category_code"].iloc[0]
+                       if (data.instances.category == col).any() else col for col in mat.columns]
+        print_table(mat.reset_index(), title="Category co-occurrence within mismatches")
+        shown = True
+    if not shown:
+        from ..errors import InputError
+
+        raise InputError(f"unknown level '{level}'", expected="category, subcategory, interview, pairs, cooccurrence or all")
+
+
+@app.command()
+def reproduce(
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default paper/generated/)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only the named step(s)."),
+) -> None:
+    """Regenerate every table, figure and the replication report from the pinned data."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .. import reproduce as rep
+
+    ctx = rep.Context(out=out or rep.DEFAULT_OUT, data_dir=settings.data_dir, data_home=settings.data_home,
+                      strict=settings.strict)
+    steps = [s for s in rep._steps() if not only or s.name in only]
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err_console, disable=settings.quiet or not err_console.is_terminal) as progress:
+        task = progress.add_task("reproduce", total=len(steps))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=f"step: {name}")
+            progress.advance(task)
+
+        rep.run(ctx, progress=None, only=only, on_done=advance)
+    print_notices()
+    summary = ctx.results.get("summary")
+    if summary:
+        console.print(summary)
+    console.print(f"wrote {len(ctx.written)} files to {ctx.out}")
