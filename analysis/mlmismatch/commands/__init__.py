@@ -1,0 +1,1 @@
+"""CLI commands, one module per topic; each registers on the apps defined in ``mlmismatch.cli``."""
