@@ -1,0 +1,366 @@
+"""Inter-coder agreement on a coding round: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha.
+
+Each coder gives each mismatch a *set* of up to three category/subcategory pairs. Agreement is
+measured per code as present/absent (a binary nominal variable per mismatch and coder):
+
+- per code: one row per category (``level='category'``) or per subcategory (``level='subcategory'``);
+- overall: the same statistics pooled over every (mismatch, code) unit of the level.
+
+Statistics (point estimates from the reference libraries):
+
+- Cohen's kappa (``sklearn.metrics.cohen_kappa_score``), only when exactly two coders coded;
+- Fleiss' kappa (``statsmodels.stats.inter_rater.fleiss_kappa``), on the mismatches every coder coded;
+- Krippendorff's alpha, nominal (``krippendorff.alpha``), on every mismatch with two or more coders
+  (missing codings allowed).
+
+Each comes with a percentile bootstrap interval: mismatches are resampled with replacement (all codes
+of a mismatch together), the statistics recomputed by the vectorised formulas below (tested equal to
+the libraries), with a fixed seed. A mismatch coded by a single coder is missing: excluded, counted,
+and reported in :attr:`AgreementResult.notes`.
+
+The pure functions :func:`krippendorff_alpha_nominal`, :func:`fleiss_kappa_counts` and
+:func:`cohen_kappa_pairs` work on count matrices and take leading batch dimensions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+
+STATISTICS = ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+SUMMARY_COLUMNS = ["level", "scope", "category", "code", "statistic", "estimate", "ci_low", "ci_high",
+                   "n_mismatches", "n_coders", "n_present", "note"]
+
+
+# --------------------------------------------------------------------------------------------
+# Vectorised statistics on count matrices
+# --------------------------------------------------------------------------------------------
+
+def krippendorff_alpha_nominal(counts: "np.ndarray") -> "np.ndarray":
+    """Krippendorff's alpha (nominal) from a count matrix ``(..., units, values)``.
+
+    ``counts[u, c]`` is how many coders gave unit ``u`` value ``c``; units with fewer than two values
+    are not pairable and are ignored. NaN when only one value occurs (alpha undefined).
+    """
+    import numpy as np
+
+    n_uc = np.asarray(counts, dtype=float)
+    m_u = n_uc.sum(axis=-1)
+    pairable = m_u >= 2
+    n_uc = np.where(pairable[..., None], n_uc, 0.0)
+    m_u = np.where(pairable, m_u, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(pairable, (m_u ** 2 - (n_uc ** 2).sum(axis=-1)) / np.where(pairable, m_u - 1, 1), 0.0)
+        d_o = within.sum(axis=-1)
+        n_c = n_uc.sum(axis=-2)
+        n = n_c.sum(axis=-1)
+        d_e = n ** 2 - (n_c ** 2).sum(axis=-1)
+        alpha = 1.0 - (n - 1) * d_o / d_e
+    return np.where(d_e > 0, alpha, np.nan)
+
+
+def fleiss_kappa_counts(counts: "np.ndarray") -> "np.ndarray":
+    """Fleiss' kappa from a count matrix ``(..., units, values)`` with the same number of raters per unit."""
+    import numpy as np
+
+    n_uc = np.asarray(counts, dtype=float)
+    m = n_uc.sum(axis=-1)
+    n_units = n_uc.shape[-2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_u = ((n_uc ** 2).sum(axis=-1) - m) / (m * (m - 1))
+        p_bar = p_u.mean(axis=-1)
+        p_c = n_uc.sum(axis=-2) / (m.sum(axis=-1)[..., None] if n_units else 1)
+        p_e = (p_c ** 2).sum(axis=-1)
+        kappa = (p_bar - p_e) / (1 - p_e)
+    return np.where(np.isclose(p_e, 1.0), np.nan, kappa)
+
+
+def cohen_kappa_pairs(a: "np.ndarray", b: "np.ndarray") -> "np.ndarray":
+    """Cohen's kappa of two coders' binary (0/1) codes ``(..., units)``."""
+    import numpy as np
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = (a == b).mean(axis=-1)
+        pa, pb = a.mean(axis=-1), b.mean(axis=-1)
+        p_e = pa * pb + (1 - pa) * (1 - pb)
+        kappa = (p_o - p_e) / (1 - p_e)
+    return np.where(np.isclose(p_e, 1.0), np.nan, kappa)
+
+
+# --------------------------------------------------------------------------------------------
+# From a round to presence arrays
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Presence:
+    """``values[u, k, j]``: 1 if coder ``k`` gave mismatch ``u`` code ``j``, 0 if not, NaN if ``k`` did not code ``u``."""
+
+    mismatch_ids: list[str]
+    coders: list[str]
+    codes: list[str]  # labels: 'Trained Model' or '(TM) Versioning'
+    code_categories: list[str]
+    values: "np.ndarray"
+    single_coder: list[str]  # mismatches coded by one coder only (excluded)
+
+
+def code_label(category_code: str, subcategory: str) -> str:
+    return f"({category_code}) {subcategory}"
+
+
+def presence(codings: "pd.DataFrame", codebook: "pd.DataFrame", level: str = "category") -> Presence:
+    """Build the presence array of a round's ``codings`` at ``level`` (``category`` or ``subcategory``)."""
+    import numpy as np
+
+    from .rounds import categories_of
+
+    if level not in ("category", "subcategory"):
+        raise ValueError(f"level must be 'category' or 'subcategory', not {level!r}")
+    cats = categories_of(codebook)
+    if level == "category":
+        codes = list(cats.values())
+        code_cats = codes
+        key = codings["category"].astype(str)
+    else:
+        codes = [code_label(c, s) for c, s in zip(codebook["category_code"], codebook["subcategory"])]
+        code_cats = [str(c) for c in codebook["category"]]
+        key = [code_label(c, s) for c, s in zip(codings["category_code"], codings["subcategory"])]
+    coders = sorted(codings["coder"].unique())
+    by_mismatch = codings.groupby("mismatch_id")["coder"].nunique()
+    single = sorted(by_mismatch.index[by_mismatch < 2])
+    units = [m for m in _natural(by_mismatch.index) if by_mismatch[m] >= 2]
+    u_idx = {m: i for i, m in enumerate(units)}
+    k_idx = {c: i for i, c in enumerate(coders)}
+    j_idx = {c: i for i, c in enumerate(codes)}
+    values = np.full((len(units), len(coders), len(codes)), np.nan)
+    for mid, who in set(zip(codings["mismatch_id"], codings["coder"])):
+        if mid in u_idx:
+            values[u_idx[mid], k_idx[who], :] = 0.0
+    for mid, who, code in zip(codings["mismatch_id"], codings["coder"], key):
+        if mid in u_idx:
+            values[u_idx[mid], k_idx[who], j_idx[code]] = 1.0
+    return Presence(units, coders, codes, code_cats, values, single)
+
+
+def _natural(ids) -> list[str]:
+    import re
+
+    return sorted(ids, key=lambda s: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(s))])
+
+
+# --------------------------------------------------------------------------------------------
+# Library point estimates
+# --------------------------------------------------------------------------------------------
+
+def _counts(values: "np.ndarray") -> "np.ndarray":
+    """(units, coders[, codes]) 0/1/NaN -> counts (..., units, 2) of absent/present; codes first."""
+    import numpy as np
+
+    present = np.nansum(values == 1, axis=1)
+    coded = np.sum(~np.isnan(values), axis=1)
+    out = np.stack([coded - present, present], axis=-1)  # (units, codes, 2)
+    return np.moveaxis(out, 1, 0) if out.ndim == 3 else out
+
+
+def library_estimates(values: "np.ndarray") -> dict[str, float]:
+    """Point estimates of one binary variable ``values[u, k]`` (0/1/NaN) with the reference libraries."""
+    import warnings
+
+    import krippendorff
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
+    out = {s: float("nan") for s in STATISTICS}
+    observed = values[~np.isnan(values)]
+    if observed.size == 0 or np.all(observed == observed[0]):
+        return out  # one value only: every statistic is undefined
+    complete = values[~np.isnan(values).any(axis=1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if values.shape[1] == 2 and len(complete):
+            c = complete.astype(int)
+            if len(set(c[:, 0]) | set(c[:, 1])) > 1:
+                out["cohen_kappa"] = float(cohen_kappa_score(c[:, 0], c[:, 1]))
+        if len(complete):
+            table = _counts(complete)
+            if (table.sum(axis=0) > 0).sum() > 1:
+                out["fleiss_kappa"] = float(fleiss_kappa(table, method="fleiss"))
+        out["krippendorff_alpha"] = float(krippendorff.alpha(reliability_data=values.T, level_of_measurement="nominal",
+                                                             value_domain=[0.0, 1.0]))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The agreement analysis
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class AgreementResult:
+    summary: "pd.DataFrame"
+    disagreements: "pd.DataFrame"
+    coders: list[str]
+    n_mismatches: int  # with two or more coders
+    n_complete: int  # coded by every coder
+    single_coder: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def _bootstrap(values: "np.ndarray", n_boot: int, seed: int) -> "np.ndarray":
+    """Replicates ``(n_boot, 3, n_codes + 1)``: statistic x (each code, pooled) over resampled mismatches."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n_units, n_coders, n_codes = values.shape
+    complete = ~np.isnan(values[:, :, 0]).any(axis=1)
+    out = np.full((n_boot, 3, n_codes + 1), np.nan)
+    counts_all = _counts(values)  # (codes, units, 2)
+    for b in range(n_boot):
+        idx = rng.integers(0, n_units, n_units)
+        cnt = counts_all[:, idx, :]
+        comp = complete[idx]
+        pooled = cnt.reshape(1, -1, 2)
+        out[b, 2, :n_codes] = krippendorff_alpha_nominal(cnt)
+        out[b, 2, n_codes] = krippendorff_alpha_nominal(pooled)[0]
+        if comp.any():
+            cc = cnt[:, comp, :]
+            out[b, 1, :n_codes] = fleiss_kappa_counts(cc)
+            out[b, 1, n_codes] = fleiss_kappa_counts(cc.reshape(1, -1, 2))[0]
+            if n_coders == 2:
+                v = values[idx][comp]  # (units, 2, codes)
+                a, c = v[:, 0, :].T, v[:, 1, :].T
+                out[b, 0, :n_codes] = cohen_kappa_pairs(a, c)
+                out[b, 0, n_codes] = cohen_kappa_pairs(a.reshape(-1), c.reshape(-1))
+    return out
+
+
+def agreement(codings: "pd.DataFrame", codebook: "pd.DataFrame", levels: tuple[str, ...] = ("category", "subcategory"),
+              n_boot: int = 1000, seed: int = 0, confidence: float = 0.95) -> AgreementResult:
+    """Agreement of a round's coders, overall and per code, with bootstrap intervals.
+
+    ``summary`` has ``level, scope ('overall' or 'code'), category, code, statistic, estimate,
+    ci_low, ci_high, n_mismatches, n_coders, n_present, note``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    coders = sorted(codings["coder"].unique())
+    if len(coders) < 2:
+        from ..errors import InputError, Location
+
+        raise InputError(f"only one coder ({', '.join(coders) or 'none'}) in the round",
+                         Location(file=", ".join(sorted(set(codings["file"]))) or None),
+                         expected="two or more coders: a 'coder' column (CSV), a 'Coder' column (workbook), "
+                                  "or one file per coder")
+    rows: list[dict] = []
+    notes: list[str] = []
+    lo_q, hi_q = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
+    pres = None
+    for level in levels:
+        pres = presence(codings, codebook, level)
+        v = pres.values
+        n_units, n_coders, n_codes = v.shape
+        if n_units == 0:
+            break
+        complete = ~np.isnan(v[:, :, 0]).any(axis=1)
+        reps = _bootstrap(v, n_boot, seed)
+        for j in range(n_codes + 1):
+            if j < n_codes:
+                col = v[:, :, j]
+                scope, cat, code = "code", pres.code_categories[j], pres.codes[j]
+            else:
+                col = np.moveaxis(v, 2, 0).reshape(-1, n_coders)
+                scope, cat, code = "overall", "", "all codes (pooled)"
+            est = library_estimates(col)
+            n_present = int(np.nansum(col))
+            for s, stat in enumerate(STATISTICS):
+                note = ""
+                if stat == "cohen_kappa" and n_coders != 2:
+                    note = f"Cohen's kappa needs exactly two coders ({n_coders} coded)"
+                elif np.isnan(est[stat]):
+                    note = "never coded by anyone" if n_present == 0 else "undefined: a single value throughout"
+                r = reps[:, s, j]
+                r = r[~np.isnan(r)]
+                ok = len(r) >= 0.5 * n_boot and not np.isnan(est[stat])
+                if not np.isnan(est[stat]) and not ok:
+                    note = f"bootstrap interval omitted: {n_boot - len(r)} of {n_boot} resamples undefined"
+                rows.append({
+                    "level": level, "scope": scope, "category": cat, "code": code, "statistic": stat,
+                    "estimate": est[stat],
+                    "ci_low": float(np.percentile(r, lo_q)) if ok else float("nan"),
+                    "ci_high": float(np.percentile(r, hi_q)) if ok else float("nan"),
+                    "n_mismatches": int(n_units if stat == "krippendorff_alpha" else complete.sum()),
+                    "n_coders": n_coders, "n_present": n_present, "note": note,
+                })
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    single = pres.single_coder if pres is not None else []
+    n_units = len(pres.mismatch_ids) if pres is not None else 0
+    n_complete = int((~np.isnan(pres.values[:, :, 0]).any(axis=1)).sum()) if pres is not None and n_units else 0
+    if single:
+        first = codings.drop_duplicates("mismatch_id").set_index("mismatch_id")
+        where = [f"{m} ({_where(first.loc[m])}, coder {first.loc[m, 'coder']})" for m in single[:10]]
+        notes.append(f"{len(single)} mismatch(es) coded by a single coder are treated as missing and left out: "
+                     + "; ".join(where) + (" ..." if len(single) > 10 else ""))
+    if n_complete < n_units:
+        notes.append(f"{n_units - n_complete} mismatch(es) not coded by all {len(coders)} coders: Krippendorff's alpha "
+                     f"uses them, Cohen's and Fleiss' kappa use the {n_complete} coded by all")
+    if n_units == 0:
+        notes.append("no mismatch was coded by two or more coders: no agreement can be computed")
+    return AgreementResult(summary=summary, disagreements=disagreements(codings), coders=coders,
+                           n_mismatches=n_units, n_complete=n_complete, single_coder=single, notes=notes)
+
+
+def _where(rec) -> str:
+    from ..errors import Location
+
+    sheet = rec.get("sheet") or None
+    column = rec.get("column") or None
+    if column is not None and not sheet:  # CSV: the column is a header name
+        return str(Location(file=rec.get("file") or None, row=int(rec["row"]), header=str(column)))
+    return str(Location(file=rec.get("file") or None, sheet=sheet, row=int(rec["row"]), column=column))
+
+
+def disagreements(codings: "pd.DataFrame") -> "pd.DataFrame":
+    """One row per mismatch whose coders' code sets differ, ready for adjudication.
+
+    Columns: ``mismatch_id, n_coders, agreed`` (codes every coder gave), ``disputed`` (the others,
+    each with who gave it), ``categories_agree`` (the category sets are equal), one column per
+    coder with that coder's codes, and an empty ``decision`` column for the adjudicator.
+    """
+    import pandas as pd
+
+    coders = sorted(codings["coder"].unique())
+    sets: dict[str, dict[str, list[str]]] = {}
+    cats: dict[str, dict[str, set]] = {}
+    for mid, who, code, sub, cat in zip(codings["mismatch_id"], codings["coder"], codings["category_code"],
+                                        codings["subcategory"], codings["category"].astype(str)):
+        sets.setdefault(mid, {}).setdefault(who, []).append(code_label(code, sub))
+        cats.setdefault(mid, {}).setdefault(who, set()).add(cat)
+    rows = []
+    for mid in _natural(sets):
+        by = sets[mid]
+        if len(by) < 2:
+            continue
+        as_sets = {k: set(v) for k, v in by.items()}
+        common = set.intersection(*as_sets.values())
+        union = set.union(*as_sets.values())
+        if common == union:
+            continue
+        disputed = sorted(union - common)
+        row = {
+            "mismatch_id": mid, "n_coders": len(by),
+            "agreed": "; ".join(sorted(common)),
+            "disputed": "; ".join(f"{c} [{', '.join(k for k in sorted(by) if c in as_sets[k])}]" for c in disputed),
+            "categories_agree": len({frozenset(s) for s in cats[mid].values()}) == 1,
+        }
+        for k in coders:
+            row[k] = "; ".join(by.get(k, [])) if k in by else "(not coded)"
+        row["decision"] = ""
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["mismatch_id", "n_coders", "agreed", "disputed", "categories_agree", *coders, "decision"])

@@ -1,0 +1,563 @@
+"""Read a new coding round and an extension codebook into validated tidy tables.
+
+A *round* is one or more coders' codes for a set of mismatches, in one of three forms:
+
+- a workbook in the study's own layout: per-interview sheets ``Interview NN`` with the header
+  ``Mismatch | Quotes | Mismatch Description | Information Not Communicated | Category 1 |
+  Sub-Category 1 | ... | Sub-Category 3``, plus an optional ``Coder`` column (several coders in one
+  workbook) and the ``Suggestion`` column that ``code template --suggest`` writes;
+- a tidy CSV: ``mismatch_id, coder, category, subcategory`` (one row per coded pair), plus the
+  optional ``interview, description, info_not_communicated``;
+- a REFI-QDA project (``.qdpx``), read by :func:`mlmismatch.extend.qda.read_qdpx`.
+
+Labels are read as in the study's workbook (``Trained Model (TM)``, ``(TM) Versioning``, the bare
+name or the two-letter code) through :class:`mlmismatch.codebook.LabelNormalizer`, extended with
+the categories and subcategories of an *extension codebook* (CSV or workbook with columns
+``category, subcategory, description`` and, for a new category, ``category_code``).
+
+Tables of :class:`Round`:
+
+``codings``
+    one row per coded pair: ``mismatch_id, coder, position, category_code, category, subcategory,
+    origin`` (``study`` or ``extension``) and where it was read: ``file, sheet, row, column``.
+``mismatches``
+    one row per mismatch: ``mismatch_id, interview, description, info_not_communicated``.
+``codebook``
+    the study's codebook plus the extension: ``category_code, category, subcategory, description,
+    origin``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..codebook import _CATEGORY_RE, _SUBCATEGORY_RE, CATEGORY_CODES, LabelNormalizer, clean
+from ..errors import InputError, Location, column_letter
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+CODING_COLUMNS = ["mismatch_id", "coder", "position", "category_code", "category", "subcategory", "origin",
+                  "file", "sheet", "row", "column"]
+MISMATCH_COLUMNS = ["mismatch_id", "interview", "description", "info_not_communicated"]
+CODEBOOK_COLUMNS = ["category_code", "category", "subcategory", "description", "origin"]
+CSV_REQUIRED = ["mismatch_id", "coder", "category", "subcategory"]
+CSV_OPTIONAL = ["interview", "description", "info_not_communicated", "position"]
+CODER_HEADERS = ("coder", "coded by", "coder name")
+SUGGESTION_HEADER = "Suggestion"
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+STUDY_ID_RE = re.compile(r"^M(\d{2,3})-(\d{2,3})$")
+_CODE_RE = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass
+class Round:
+    """A coding round as tidy tables (see the module docstring)."""
+
+    codings: "pd.DataFrame"
+    mismatches: "pd.DataFrame"
+    codebook: "pd.DataFrame"
+    categories: "OrderedDict[str, str]"
+    sources: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def coders(self) -> list[str]:
+        return sorted(self.codings["coder"].unique())
+
+    @property
+    def extension(self) -> "pd.DataFrame":
+        return self.codebook[self.codebook["origin"] == "extension"].reset_index(drop=True)
+
+    def instances(self, coder: str | None = None) -> "pd.DataFrame":
+        """The round's codes in the shape of the study's ``instances`` table (one coder's codes).
+
+        ``coder`` may be omitted when the round has a single coder (e.g. the adjudicated codes).
+        ``category`` is an ordered categorical of the study's 7 categories then the extension's.
+        """
+        import pandas as pd
+
+        coders = self.coders
+        if coder is None:
+            if len(coders) != 1:
+                raise InputError(f"the round has {len(coders)} coders ({', '.join(coders)}); name the one whose "
+                                 "codes to use (e.g. the adjudicated codes)", Location(file=_names(self.sources)),
+                                 expected="--coder NAME")
+            coder = coders[0]
+        if coder not in coders:
+            raise InputError(f"no coder '{coder}' in the round", Location(file=_names(self.sources)),
+                             expected="one of " + ", ".join(coders))
+        df = self.codings[self.codings["coder"] == coder].copy()
+        interview = dict(zip(self.mismatches["mismatch_id"], self.mismatches["interview"]))
+        df["interview"] = df["mismatch_id"].map(interview)
+        df["category"] = df["category"].astype(pd.CategoricalDtype(list(self.categories.values()), ordered=True))
+        cols = ["mismatch_id", "interview", "position", "category_code", "category", "subcategory", "origin",
+                "sheet", "row", "column"]
+        return df[cols].reset_index(drop=True)
+
+
+def _names(paths: list[Path]) -> str | None:
+    return ", ".join(p.name for p in paths) or None
+
+
+# --------------------------------------------------------------------------------------------
+# Extension codebook
+# --------------------------------------------------------------------------------------------
+
+def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
+    """Read an extension codebook (CSV or .xlsx) against the study's codebook.
+
+    Columns: ``category, subcategory, description`` and optionally ``category_code``. A row whose
+    category is one of the study's 7 adds a subcategory to it; a new category needs a two-letter
+    code (``category_code`` or a label ``Name (XX)``) that the study does not use. Returns the rows as
+    ``category_code, category, subcategory, description, origin='extension'``.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() == ".qdc":
+        return _extension_from_qdc(path, codebook)
+    records, header_names = _read_table(path)
+    cols = {h.lower().replace("-", "").replace("_", "").replace(" ", ""): h for h in header_names}
+    need = {"category": "category", "subcategory": "subcategory", "description": "description"}
+    for key, shown in need.items():
+        if key not in cols:
+            raise InputError(f"missing column '{shown}'", Location(file=path.name, row=1),
+                             expected="columns category, subcategory, description (and category_code for a new category)")
+    code_col = cols.get("categorycode")
+    study_pairs = {(c, s.lower()) for c, s in zip(codebook["category_code"], codebook["subcategory"])}
+    study_names = {n.lower(): c for c, n in CATEGORY_CODES.items()}
+    new_cats: dict[str, str] = {}
+    out: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    origin_col = cols.get("origin")
+    block_layout = path.suffix.lower() in (".xlsx", ".xlsm")
+    last_cat = ""
+    for rownum, rec in records:
+        cat_raw, sub, desc = clean(rec.get(cols["category"])), clean(rec.get(cols["subcategory"])), clean(rec.get(cols["description"]))
+        code_raw = clean(rec.get(code_col)).upper() if code_col else ""
+        if not (cat_raw or sub or desc):
+            continue
+        # the study's block layout ('Code Descriptions'): the category only on a block's first row
+        if block_layout:
+            cat_raw, last_cat = (cat_raw or (last_cat if sub and not code_raw else "")), (cat_raw or last_cat)
+        if origin_col and clean(rec.get(origin_col)).lower() == "study":
+            continue  # a full codebook (e.g. a template's 'Code Descriptions'): only its extension rows
+        where = lambda h: Location(file=path.name, row=rownum, header=h)  # noqa: E731
+        if not cat_raw:
+            raise InputError("missing category", where(cols["category"]), expected="a category name")
+        m = _CATEGORY_RE.match(cat_raw)
+        name = clean(m.group("name")) if m else cat_raw
+        label_code = m.group("code").upper() if m else ""
+        if code_raw and label_code and code_raw != label_code:
+            raise InputError(f"category '{cat_raw}' has code ({label_code}) but category_code is '{code_raw}'",
+                             where(code_col), expected="the same two-letter code")
+        code = code_raw or label_code
+        if not code:
+            code = study_names.get(name.lower(), "") or (name.upper() if name.upper() in CATEGORY_CODES else "")
+            if code in CATEGORY_CODES:
+                name = CATEGORY_CODES[code]
+            else:
+                code = {n.lower(): c for c, n in new_cats.items()}.get(name.lower(), "")
+        if not code:
+            raise InputError(f"new category '{name}' has no two-letter code", where(code_col or cols["category"]),
+                             expected="a category_code column (or a label 'Name (XX)') for each new category")
+        if not _CODE_RE.match(code):
+            raise InputError(f"category code '{code}' is not two letters", where(code_col or cols["category"]),
+                             expected="a code such as 'EX'")
+        if code in CATEGORY_CODES:
+            if name.lower() not in (CATEGORY_CODES[code].lower(), code.lower()):
+                raise InputError(f"category code ({code}) is the study's '{CATEGORY_CODES[code]}', not '{name}'",
+                                 where(code_col or cols["category"]), expected="a code the study does not use for a new category")
+            name = CATEGORY_CODES[code]
+        else:
+            if name.lower() in study_names:
+                raise InputError(f"category '{name}' is the study's ({study_names[name.lower()]}), not ({code})",
+                                 where(code_col or cols["category"]), expected=f"category_code {study_names[name.lower()]}")
+            if code in new_cats and new_cats[code].lower() != name.lower():
+                raise InputError(f"category code ({code}) used for both '{new_cats[code]}' and '{name}'",
+                                 where(code_col or cols["category"]), expected="one name per code")
+            new_cats.setdefault(code, name)
+            name = new_cats[code]
+        if not sub:
+            raise InputError(f"category '{name}' without a subcategory", where(cols["subcategory"]),
+                             expected="a subcategory on every row")
+        sm = _SUBCATEGORY_RE.match(sub)
+        if sm:
+            if sm.group("code").upper() != code:
+                raise InputError(f"subcategory '{sub}' belongs to category ({sm.group('code').upper()}), not ({code})",
+                                 where(cols["subcategory"]), expected=f"a subcategory of ({code})")
+            sub = clean(sm.group("name"))
+        if (code, sub.lower()) in study_pairs:
+            raise InputError(f"subcategory '{sub}' of {name} is already in the study's codebook",
+                             where(cols["subcategory"]), expected="only new codes in an extension codebook")
+        if (code, sub.lower()) in seen:
+            raise InputError(f"subcategory '{sub}' of {name} listed twice", where(cols["subcategory"]),
+                             expected="each subcategory once")
+        if not desc:
+            raise InputError(f"new subcategory '{sub}' has no description", where(cols["description"]),
+                             expected="a description telling coders when to use the code")
+        seen.add((code, sub.lower()))
+        out.append({"category_code": code, "category": name, "subcategory": sub, "description": desc,
+                    "origin": "extension"})
+    return pd.DataFrame(out, columns=CODEBOOK_COLUMNS)
+
+
+def _extension_from_qdc(path: Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
+    """The codes of a REFI-QDA codebook that the study's codebook lacks (e.g. added in a QDA tool)."""
+    from .qda import read_qdc
+
+    df = read_qdc(path, codebook)
+    ext = df[df["origin"] == "extension"].reset_index(drop=True)
+    for r in ext.itertuples(index=False):
+        where = Location(file=path.name, path=f"Code[@name='({r.category_code}) {r.subcategory}']")
+        if r.category_code in CATEGORY_CODES and r.category.lower() != CATEGORY_CODES[r.category_code].lower():
+            raise InputError(f"category code ({r.category_code}) is the study's '{CATEGORY_CODES[r.category_code]}', "
+                             f"not '{r.category}'", where, expected="a code the study does not use for a new category")
+        if r.category_code in CATEGORY_CODES:
+            ext.loc[ext["category_code"] == r.category_code, "category"] = CATEGORY_CODES[r.category_code]
+        if not r.description:
+            raise InputError(f"new subcategory '{r.subcategory}' has no description", where,
+                             expected="a description telling coders when to use the code")
+    return ext[CODEBOOK_COLUMNS]
+
+
+def combined_codebook(codebook: "pd.DataFrame", extension: "pd.DataFrame | None" = None) -> "pd.DataFrame":
+    """The study's codebook (``origin='study'``) followed, category by category, by the extension."""
+    import pandas as pd
+
+    study = codebook[["category_code", "category", "subcategory", "description"]].copy()
+    study["category"] = study["category"].astype(str)
+    study["origin"] = "study"
+    if extension is None or extension.empty:
+        return study.reset_index(drop=True)
+    both = pd.concat([study, extension[CODEBOOK_COLUMNS]], ignore_index=True)
+    order = {c: i for i, c in enumerate(dict.fromkeys(list(CATEGORY_CODES) + list(extension["category_code"])))}
+    both["_cat"] = both["category_code"].map(order)
+    both["_pos"] = range(len(both))
+    return both.sort_values(["_cat", "_pos"]).drop(columns=["_cat", "_pos"]).reset_index(drop=True)
+
+
+def categories_of(codebook: "pd.DataFrame") -> "OrderedDict[str, str]":
+    """``code -> name`` for every category of a (combined) codebook, the study's 7 first."""
+    cats: OrderedDict[str, str] = OrderedDict(CATEGORY_CODES)
+    for code, name in zip(codebook["category_code"], codebook["category"]):
+        cats.setdefault(code, str(name))
+    return cats
+
+
+class ExtendedNormalizer(LabelNormalizer):
+    """:class:`LabelNormalizer` that also knows the categories and subcategories of an extension."""
+
+    def __init__(self, codebook: "pd.DataFrame"):
+        super().__init__(codebook)
+        self.categories = categories_of(codebook)
+        self.extra = OrderedDict((c, n) for c, n in self.categories.items() if c not in CATEGORY_CODES)
+        self._extra_by_name = {n.lower(): c for c, n in self.extra.items()}
+
+    def category(self, raw: object, where: Location) -> tuple[str, str]:
+        text = clean(raw)
+        m = _CATEGORY_RE.match(text)
+        code = None
+        if m and m.group("code").upper() in self.extra:
+            code = m.group("code").upper()
+            name = clean(m.group("name"))
+            if name.lower() not in (self.extra[code].lower(), ""):
+                raise InputError(f"category label '{text}' has code ({code}) but name '{name}'", where,
+                                 expected=f"'{self.extra[code]} ({code})'")
+        elif text.upper() in self.extra:
+            code = text.upper()
+        elif text.lower() in self._extra_by_name:
+            code = self._extra_by_name[text.lower()]
+        if code is not None:
+            self._note("category", str(raw), self.extra[code], where)
+            return code, self.extra[code]
+        try:
+            return super().category(raw, where)
+        except InputError as exc:
+            if self.extra and exc.problem.startswith("unknown category"):
+                raise InputError(exc.problem, where, expected=f"one of the {len(self.categories)} categories of the "
+                                 "codebook and its extension: " + ", ".join(f"{n} ({c})" for c, n in self.categories.items())) from None
+            raise
+
+    def subcategory(self, raw: object, category_code: str, where: Location) -> str:
+        if category_code in CATEGORY_CODES:
+            return super().subcategory(raw, category_code, where)
+        text = clean(raw)
+        m = _SUBCATEGORY_RE.match(text)
+        name = text
+        if m:
+            prefix = m.group("code").upper()
+            name = clean(m.group("name"))
+            if prefix != category_code:
+                raise InputError(f"subcategory '{text}' belongs to category ({prefix}), not to the pair's category "
+                                 f"({category_code})", where, expected=f"a subcategory of {self.extra[category_code]} ({category_code})")
+        canonical = self._subs.get((category_code, name.lower()))
+        if canonical is None:
+            options = [s for (c, _), s in self._subs.items() if c == category_code]
+            raise InputError(f"unknown subcategory '{text}'", where,
+                             expected=f"one of the subcategories of {self.extra[category_code]}: " + "; ".join(options))
+        self._note("subcategory", str(raw), canonical, where)
+        return canonical
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a round
+# --------------------------------------------------------------------------------------------
+
+def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: str | Path | "pd.DataFrame | None" = None,
+               coder: str | None = None) -> Round:
+    """Read one or more files of a coding round (workbook, CSV or ``.qdpx``) into a :class:`Round`.
+
+    ``codebook`` is the study's codebook (``load_coding().codebook``); ``extension`` an extension
+    codebook (a path or the table from :func:`read_extension`). A file with no coder column is one
+    coder's: the coder is ``coder`` if given, else the file's stem.
+    """
+    import pandas as pd
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if isinstance(extension, (str, Path)):
+        extension = read_extension(extension, codebook)
+    book = combined_codebook(codebook, extension)
+    norm = ExtendedNormalizer(book)
+    codings: list[dict] = []
+    mismatches: dict[str, dict] = {}
+    warnings: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError("file not found", Location(file=path), expected="a coding workbook (.xlsx), CSV or .qdpx")
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            rows, mism, warn = _read_workbook(path, norm, coder)
+        elif suffix == ".csv":
+            rows, mism, warn = _read_csv(path, norm, coder)
+        elif suffix == ".qdpx":
+            from .qda import read_qdpx_rows
+
+            rows, mism, warn = read_qdpx_rows(path, norm, coder)
+        else:
+            raise InputError(f"unsupported file type '{path.suffix}'", Location(file=path.name),
+                             expected="a coding workbook (.xlsx), a tidy CSV (.csv) or a REFI-QDA project (.qdpx)")
+        codings.extend(rows)
+        warnings.extend(warn)
+        for m in mism:
+            have = mismatches.setdefault(m["mismatch_id"], dict(m))
+            for key in ("interview", "description", "info_not_communicated"):
+                if have.get(key) in (None, "") and m.get(key) not in (None, ""):
+                    have[key] = m[key]
+    seen: dict[tuple[str, str, str, str], str] = {}
+    for row in codings:
+        key = (row["mismatch_id"], row["coder"], row["category_code"], row["subcategory"])
+        where = f"{row['file']}" + (f", sheet '{row['sheet']}'" if row["sheet"] else "") + f", row {row['row']}"
+        if key in seen:
+            raise InputError(f"coder '{row['coder']}' coded mismatch '{row['mismatch_id']}' with "
+                             f"({row['category_code']}) {row['subcategory']} twice (first at {seen[key]})",
+                             Location(file=row["file"], sheet=row["sheet"] or None, row=row["row"], column=row["column"] or None),
+                             expected="each category/subcategory pair once per mismatch and coder")
+        seen[key] = where
+    cdf = pd.DataFrame(codings, columns=CODING_COLUMNS)
+    if cdf.empty:
+        raise InputError("no coded mismatches" + (f" ({'; '.join(w.split(': ', 1)[-1] for w in warnings)})" if warnings else ""),
+                         Location(file=_names(paths)), expected="at least one mismatch with a category/subcategory pair")
+    cdf = cdf.astype({"position": "int64", "row": "int64"})
+    ext_pairs = set(zip(book.loc[book.origin == "extension", "category_code"], book.loc[book.origin == "extension", "subcategory"]))
+    cdf["origin"] = ["extension" if (c, s) in ext_pairs else "study" for c, s in zip(cdf.category_code, cdf.subcategory)]
+    mdf = pd.DataFrame(list(mismatches.values()), columns=MISMATCH_COLUMNS)
+    mdf = mdf[mdf["mismatch_id"].isin(set(cdf["mismatch_id"]))].reset_index(drop=True)
+    mdf["interview"] = pd.array(mdf["interview"], dtype="Int64")
+    return Round(codings=cdf, mismatches=mdf, codebook=book, categories=norm.categories, sources=paths, warnings=warnings)
+
+
+def _read_table(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
+    """A CSV or the first sheet of a workbook -> ([(row number, {header: value})], headers)."""
+    if path.suffix.lower() == ".csv":
+        import csv
+
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                reader = csv.reader(fh)
+                rows = list(reader)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", Location(file=path.name), expected="a UTF-8 CSV") from None
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        from ..coding import open_workbook
+
+        wb = open_workbook(path)
+        try:
+            name = "Code Descriptions" if "Code Descriptions" in wb.sheetnames else wb.sheetnames[0]
+            rows = [["" if c is None else c for c in r] for r in wb[name].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    else:
+        raise InputError(f"unsupported file type '{path.suffix}'", Location(file=path.name), expected="a .csv or .xlsx file")
+    if not rows:
+        raise InputError("empty file", Location(file=path.name), expected="a header row")
+    header = [clean(h) for h in rows[0]]
+    records = []
+    for i, row in enumerate(rows[1:], start=2):
+        row = list(row) + [""] * (len(header) - len(row))
+        records.append((i, {h: row[j] for j, h in enumerate(header) if h}))
+    return records, [h for h in header if h]
+
+
+def _coded_pair(norm: ExtendedNormalizer, cat_raw, sub_raw, cat_loc: Location, sub_loc: Location) -> tuple[str, str, str] | None:
+    if not clean(cat_raw) and not clean(sub_raw):
+        return None
+    if not clean(cat_raw):
+        raise InputError(f"subcategory '{clean(sub_raw)}' without a category", cat_loc,
+                         expected="a category for every subcategory")
+    if not clean(sub_raw):
+        raise InputError(f"category '{clean(cat_raw)}' without a subcategory", sub_loc,
+                         expected="a subcategory for every category")
+    code, category = norm.category(cat_raw, cat_loc)
+    sub = norm.subcategory(sub_raw, code, sub_loc)
+    return code, category, sub
+
+
+def _check_id(mid: str, where: Location, interview: int | None = None) -> int | None:
+    if not mid:
+        raise InputError("missing mismatch id", where, expected="an id such as M21-01")
+    if not ID_RE.match(mid):
+        raise InputError(f"mismatch id '{mid}' has spaces or other characters", where,
+                         expected="letters, digits, '-', '_', '.' or ':' (e.g. M21-01)")
+    m = STUDY_ID_RE.match(mid)
+    if m and interview is not None and int(m.group(1)) != interview:
+        raise InputError(f"mismatch id '{mid}' does not belong to interview {interview}", where,
+                         expected=f"an id starting M{interview:02d}-")
+    return int(m.group(1)) if m else interview
+
+
+def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
+    import warnings
+
+    from ..coding import INTERVIEW_SHEET_RE, _header_map, open_workbook, sheet_rows
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Data Validation extension", category=UserWarning)
+        wb = open_workbook(path)
+    rows_out: list[dict] = []
+    mism: list[dict] = []
+    warn: list[str] = []
+    unconfirmed = 0
+    uncoded = 0
+    try:
+        sheets = [(int(m.group(1)), name) for name in wb.sheetnames if (m := INTERVIEW_SHEET_RE.match(name.strip()))]
+        if not sheets:
+            raise InputError("no per-interview sheets", Location(file=path.name),
+                             expected="sheets named 'Interview 01', 'Interview 02', ... (see `mlmismatch code template`)")
+        for interview, sheet in sorted(sheets):
+            rows = sheet_rows(wb, sheet, path)
+            if not rows:
+                continue
+            cols = _header_map(rows[0], path.name, sheet)
+            header = [clean(c).lower() for c in rows[0]]
+            coder_idx = next((i for i, h in enumerate(header) if h in CODER_HEADERS), None)
+            sugg_idx = next((i for i, h in enumerate(header) if h.startswith(SUGGESTION_HEADER.lower())), None)
+            width = max(list(cols.values()) + [coder_idx or 0, sugg_idx or 0]) + 1
+            for r, row in enumerate(rows[1:], start=2):
+                row = tuple(row) + (None,) * (width - len(row))
+                if not any(clean(c) for c in row):
+                    continue
+                where = Location(file=path.name, sheet=sheet, row=r, column=cols["mismatch"] + 1, header="Mismatch")
+                mid = clean(row[cols["mismatch"]])
+                iv = _check_id(mid, where, interview)
+                if coder_idx is not None:
+                    who = clean(row[coder_idx])
+                    if not who:
+                        raise InputError(f"mismatch '{mid}' has no coder", Location(file=path.name, sheet=sheet, row=r,
+                                         column=coder_idx + 1, header="Coder"), expected="the coder's name in every coded row")
+                else:
+                    who = coder or path.stem
+                mism.append({"mismatch_id": mid, "interview": iv, "description": clean(row[cols["description"]]),
+                             "info_not_communicated": clean(row[cols["info"]])})
+                if sugg_idx is not None and clean(row[sugg_idx]):
+                    unconfirmed += 1
+                    continue
+                pos = 0
+                for p in (1, 2, 3):
+                    ci, si = cols[f"category {p}"], cols[f"sub-category {p}"]
+                    pair = _coded_pair(norm, row[ci], row[si],
+                                       Location(file=path.name, sheet=sheet, row=r, column=ci + 1, header=f"Category {p}"),
+                                       Location(file=path.name, sheet=sheet, row=r, column=si + 1, header=f"Sub-Category {p}"))
+                    if pair is None:
+                        continue
+                    pos += 1
+                    rows_out.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": pair[0],
+                                     "category": pair[1], "subcategory": pair[2], "origin": "", "file": path.name,
+                                     "sheet": sheet, "row": r, "column": column_letter(si + 1)})
+                if pos == 0:
+                    uncoded += 1
+    finally:
+        wb.close()
+    if unconfirmed:
+        warn.append(f"{path.name}: {unconfirmed} row(s) still hold unconfirmed suggestions (column '{SUGGESTION_HEADER}' "
+                    "not cleared); they are read as not coded")
+    if uncoded:
+        warn.append(f"{path.name}: {uncoded} mismatch row(s) have no category/subcategory pair yet; read as not coded")
+    return rows_out, mism, warn
+
+
+def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
+    records, header = _read_table(path)
+    cols = {h.lower().strip(): h for h in header}
+    for need in CSV_REQUIRED:
+        if need not in cols and not (need == "coder" and coder):
+            raise InputError(f"missing column '{need}'", Location(file=path.name, row=1),
+                             expected="columns " + ", ".join(CSV_REQUIRED) + " (optional: " + ", ".join(CSV_OPTIONAL) + ")")
+    rows_out: list[dict] = []
+    mism: list[dict] = []
+    position: dict[tuple[str, str], int] = {}
+    for r, rec in records:
+        get = lambda k: clean(rec.get(cols[k])) if k in cols else ""  # noqa: E731
+        if not any(clean(v) for v in rec.values()):
+            continue
+        mid = get("mismatch_id")
+        interview = None
+        if get("interview"):
+            try:
+                interview = int(float(get("interview")))
+            except ValueError:
+                raise InputError(f"interview '{get('interview')}' is not a number",
+                                 Location(file=path.name, row=r, header=cols["interview"]), expected="an interview number") from None
+        interview = _check_id(mid, Location(file=path.name, row=r, header=cols["mismatch_id"]), interview)
+        who = get("coder") if "coder" in cols else coder
+        if not who:
+            raise InputError(f"mismatch '{mid}' has no coder", Location(file=path.name, row=r, header=cols["coder"]),
+                             expected="the coder's name on every row")
+        mism.append({"mismatch_id": mid, "interview": interview, "description": get("description"),
+                     "info_not_communicated": get("info_not_communicated")})
+        pair = _coded_pair(norm, get("category"), get("subcategory"),
+                           Location(file=path.name, row=r, header=cols["category"]),
+                           Location(file=path.name, row=r, header=cols["subcategory"]))
+        if pair is None:
+            raise InputError(f"mismatch '{mid}' has no category and subcategory",
+                             Location(file=path.name, row=r, header=cols["category"]), expected="one coded pair per row")
+        pos = position[(mid, who)] = position.get((mid, who), 0) + 1
+        rows_out.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": pair[0],
+                         "category": pair[1], "subcategory": pair[2], "origin": "", "file": path.name, "sheet": "",
+                         "row": r, "column": cols["subcategory"]})
+    return rows_out, mism, []
+
+
+def study_round(data) -> Round:
+    """The study's own coding (a :class:`mlmismatch.coding.CodingData`) as a one-coder round ``study``."""
+    import pandas as pd
+
+    inst = data.instances
+    codings = pd.DataFrame({
+        "mismatch_id": inst["mismatch_id"], "coder": "study", "position": inst["position"],
+        "category_code": inst["category_code"], "category": inst["category"].astype(str),
+        "subcategory": inst["subcategory"], "origin": "study", "file": Path(data.path).name,
+        "sheet": inst["sheet"], "row": inst["row"], "column": inst["column"],
+    })[CODING_COLUMNS]
+    mism = data.mismatches[MISMATCH_COLUMNS].copy()
+    mism["interview"] = pd.array(mism["interview"], dtype="Int64")
+    book = combined_codebook(data.codebook)
+    return Round(codings=codings, mismatches=mism, codebook=book, categories=categories_of(book),
+                 sources=[Path(data.path)])
