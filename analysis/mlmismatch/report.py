@@ -200,11 +200,13 @@ def _slug(text: str) -> str:
 
 def build_report(results: "pd.DataFrame", *, quality: list[tuple[str, "pd.DataFrame"]], provenance: list[dict],
                  notices: list[str], claims_sha256: str, figures: dict[str, bytes],
-                 section_figures: dict[str, list[tuple[str, bytes]]] | None = None) -> tuple[str, str]:
+                 section_figures: dict[str, list[tuple[str, bytes]]] | None = None,
+                 extras: list[tuple[str, str, "pd.DataFrame"]] | None = None) -> tuple[str, str]:
     """Return (markdown, html) of the replication report. Pure: everything comes in as arguments.
 
     ``figures``: name -> PNG bytes for the summary (``status``, ``percent_scatter``), linked from the
     Markdown as ``figures/claims_<name>.png``. ``section_figures``: section prefix -> [(file, PNG)].
+    ``extras``: (title, one-paragraph explanation, table) for the results that go beyond the paper.
     """
     from .claims import section_of, status_counts
 
@@ -266,6 +268,15 @@ def build_report(results: "pd.DataFrame", *, quality: list[tuple[str, "pd.DataFr
         md += [md_table(sub[view_cols], bold_status=True)]
         ht += [html_table(sub[view_cols], "status")]
 
+    # Beyond the paper: analyses the paper plans or does not make, from the same data
+    if extras:
+        md += ["## Beyond the paper", ""]
+        ht += ['<h2 id="beyond">Beyond the paper</h2>']
+        for title, text, table in extras:
+            md += [f"### {title}", "", text, "", md_table(table)]
+            ht += [f'<h3 id="beyond-{_slug(title)}">{html.escape(title)}</h3>', f"<p>{html.escape(text)}</p>",
+                   html_table(table)]
+
     # Data quality
     md += ["## Data-quality findings", ""]
     ht += ['<h2 id="data-quality">Data-quality findings</h2>']
@@ -313,6 +324,12 @@ def step_report(ctx) -> None:
 
     survey, survey_error = _survey_or_none(ctx)
     tables = claims.Tables(coding=ctx.coding, survey=survey, survey_error=survey_error)
+    computed = ctx.results.get("survey")  # the survey steps' tables: the same functions on the same data
+    if survey is not None and isinstance(computed, dict):
+        for key, name in (("table2", "table2"), ("distFalse", "distribution"), ("distTrue", "distribution_by_role"),
+                          ("demo", "demographics")):
+            if name in computed:
+                tables._cache[key] = computed[name]
     claims_path = claims.CLAIMS_PATH
     results = claims.reproduce_claims(tables, claims_path)
     ctx.write_csv("claims.csv", results[claims.RESULT_COLUMNS])
@@ -325,6 +342,9 @@ def step_report(ctx) -> None:
     for name, data in figures.items():
         ctx.write_bytes(f"figures/claims_{name}.png", data)
 
+    wait = getattr(ctx, "wait_figures", None)
+    if wait is not None:  # the report embeds the PNGs of figures that may still be being saved
+        wait()
     section_figures: dict[str, list[tuple[str, bytes]]] = {}
     for prefix, starts in SECTION_FIGURES.items():
         for rel in sorted(ctx.written):
@@ -339,9 +359,47 @@ def step_report(ctx) -> None:
         notices.append(f"survey not loaded: {survey_error}")
     md, ht = build_report(results, quality=quality, provenance=sources.provenance(), notices=notices,
                           claims_sha256=hashlib.sha256(claims_path.read_bytes()).hexdigest(), figures=figures,
-                          section_figures=section_figures)
+                          section_figures=section_figures, extras=_extras(ctx))
     ctx.write_text("replication_report.md", md)
     ctx.write_text("replication_report.html", ht)
+
+
+#: Results beyond the paper, read back from the tables earlier steps wrote in this run:
+#: (file, title, explanation, columns to show or None for all).
+EXTRAS = [
+    ("tables/descriptor_comparison.csv", "Derived descriptors beside the published SEI descriptors 1.0, 1.1 and 1.2",
+     "The descriptor attributes that the study's mismatches call for (data/mapping, derived by `mlmismatch descriptors "
+     "derive`) set beside each published version: attributes in both, only derived (information the study found "
+     "missing that the version does not record), only published (attributes that came from elsewhere than the "
+     "interviews; bookkeeping such as ids and links counted apart).",
+     ["descriptor", "version", "n_published", "n_derived", "n_both", "n_only_derived", "n_only_published",
+      "n_published_bookkeeping"]),
+    ("tables/suggest_evaluation.csv", "Code suggestions: grouped cross-validation",
+     "A TF-IDF + logistic-regression classifier trained on the 140 coded mismatches, evaluated with 5 folds grouped "
+     "by interview (no interview in both training and test folds), beside a majority-class baseline. Suggestions "
+     "help coders; they never replace them.",
+     ["level", "model", "n_codes", "macro_f1", "micro_f1", "top1_hit_rate", "macro_f1_mean_5_seeds",
+      "macro_f1_min_5_seeds", "macro_f1_max_5_seeds"]),
+    ("tables/survey_role_rank_correlation.csv", "Survey: do the roles rank the 34 items alike?",
+     "Spearman rank correlation between the roles' mean ratings of the 34 items, with a percentile bootstrap "
+     "interval over items. Operations + Other has 5 respondents: read its rows with care.",
+     ["role_a", "role_b", "n_a", "n_b", "spearman_rho", "rho_ci_low", "rho_ci_high", "caveat"]),
+    ("tables/interviews_vs_survey_summary.csv", "Interviews against survey",
+     "Per subcategory, how often the interviews coded it against how important the survey respondents rated it.",
+     ["n_subcategories", "spearman_rho", "rho_ci_low", "rho_ci_high", "most_disagreeing"]),
+]
+
+
+def _extras(ctx) -> list[tuple[str, str, "pd.DataFrame"]]:
+    import pandas as pd
+
+    out = []
+    for rel, title, text, cols in EXTRAS:
+        if rel not in ctx.written or not rel.endswith(".csv"):
+            continue
+        df = pd.read_csv(ctx.out / rel)
+        out.append((title, text, df[[c for c in cols if c in df.columns]] if cols else df))
+    return out
 
 
 def _steps():

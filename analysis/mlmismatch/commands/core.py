@@ -151,7 +151,14 @@ def reproduce(
 
         rep.run(ctx, progress=None, only=only, on_done=advance)
     print_notices()
-    summary = ctx.results.get("summary")
-    if summary:
-        console.print(summary)
+    results = ctx.results.get("claims")
+    if results is not None:
+        from ..report import summary_table
+
+        summary = summary_table(results)
+        print_table(summary, title="Replication: published claims recomputed from the data")
+        total = summary.iloc[-1]
+        console.print(f"[green]{total['reproduced']} reproduced[/green], [yellow]{total['differs']} differ[/yellow], "
+                      f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims; "
+                      f"details: {ctx.out / 'replication_report.md'}")
     console.print(f"wrote {len(ctx.written)} files to {ctx.out}")
