@@ -142,11 +142,9 @@ def multi_category_mismatches(instances: "pd.DataFrame") -> "pd.DataFrame":
 # --------------------------------------------------------------------------------------------
 
 def _round(df: "pd.DataFrame", digits: int = 2) -> "pd.DataFrame":
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype.kind == "f":
-            out[col] = out[col].round(digits)
-    return out
+    from .tables import round_floats
+
+    return round_floats(df, digits)
 
 
 def step_categories(ctx) -> None:

@@ -36,8 +36,9 @@ CATEGORY_BY_NAME = {name.lower(): code for code, name in CATEGORY_CODES.items()}
 CODEBOOK_SHEET = "Code Descriptions"
 DROPDOWN_SHEET = "Drop-Down Lists"
 
-_CATEGORY_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z]{2})\)\s*$")
-_SUBCATEGORY_RE = re.compile(r"^\s*\((?P<code>[A-Za-z]{2})\)\s*(?P<name>.*?)\s*$")
+#: 'Trained Model (TM)' and '(TM) Versioning': the workbook's label formats.
+CATEGORY_LABEL_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z]{2})\)\s*$")
+SUBCATEGORY_LABEL_RE = re.compile(r"^\s*\((?P<code>[A-Za-z]{2})\)\s*(?P<name>.*?)\s*$")
 
 
 def clean(text: object) -> str:
@@ -61,6 +62,11 @@ class LabelNormalizer:
 
     def __init__(self, codebook: "pd.DataFrame"):
         self.codebook = codebook
+        #: code -> name: the study's 7 categories, then any category an extension codebook adds
+        self.categories: "OrderedDict[str, str]" = OrderedDict(CATEGORY_CODES)
+        for code, name in zip(codebook["category_code"], codebook["category"]):
+            self.categories.setdefault(str(code), str(name))
+        self._by_name = {name.lower(): code for code, name in self.categories.items()}
         self._subs: dict[tuple[str, str], str] = {}
         for row in codebook.itertuples(index=False):
             self._subs[(row.category_code, row.subcategory.lower())] = row.subcategory
@@ -73,8 +79,8 @@ class LabelNormalizer:
         text = clean(raw)
         if text != raw:
             reasons.append("white space")
-        cat = _CATEGORY_RE.match(text) if kind == "category" else None
-        sub = _SUBCATEGORY_RE.match(text) if kind == "subcategory" else None
+        cat = CATEGORY_LABEL_RE.match(text) if kind == "category" else None
+        sub = SUBCATEGORY_LABEL_RE.match(text) if kind == "subcategory" else None
         if cat or sub:  # the '(XX)' code is the workbook's label format, not a normalization
             text = clean((cat or sub).group("name"))
         if text != canonical:
@@ -87,46 +93,50 @@ class LabelNormalizer:
             entry = self.normalizations[key] = Normalization(kind, raw, canonical, ", ".join(reasons))
         entry.locations.append(str(where))
 
+    def _expected_categories(self) -> str:
+        listed = ", ".join(f"{n} ({c})" for c, n in self.categories.items())
+        if len(self.categories) == len(CATEGORY_CODES):
+            return f"one of the {len(CATEGORY_CODES)} codebook categories: {listed}"
+        return f"one of the {len(self.categories)} categories of the codebook and its extension: {listed}"
+
     def category(self, raw: object, where: Location) -> tuple[str, str]:
         """Raw category label -> (code, canonical name). Accepts 'Name (XX)', 'Name', 'XX'."""
         text = clean(raw)
-        match = _CATEGORY_RE.match(text)
-        code = None
+        match = CATEGORY_LABEL_RE.match(text)
         if match:
             code = match.group("code").upper()
             name = clean(match.group("name"))
-            if code in CATEGORY_CODES and name.lower() not in (CATEGORY_CODES[code].lower(), ""):
+            if code in self.categories and name.lower() not in (self.categories[code].lower(), ""):
                 raise InputError(f"category label '{text}' has code ({code}) but name '{name}'", where,
-                                 expected=f"'{CATEGORY_CODES[code]} ({code})'")
-        elif text.upper() in CATEGORY_CODES:
+                                 expected=f"'{self.categories[code]} ({code})'")
+        elif text.upper() in self.categories:
             code = text.upper()
         else:
-            code = CATEGORY_BY_NAME.get(text.lower())
-        if code not in CATEGORY_CODES:
-            raise InputError(f"unknown category '{text}'", where,
-                             expected="one of the 7 codebook categories: " + ", ".join(
-                                 f"{n} ({c})" for c, n in CATEGORY_CODES.items()))
-        canonical = CATEGORY_CODES[code]
+            code = self._by_name.get(text.lower())
+        if code not in self.categories:
+            raise InputError(f"unknown category '{text}'", where, expected=self._expected_categories())
+        canonical = self.categories[code]
         self._note("category", str(raw), canonical, where)
         return code, canonical
 
     def subcategory(self, raw: object, category_code: str, where: Location) -> str:
         """Raw subcategory label ('(XX) Name' or 'Name') -> canonical subcategory of ``category_code``."""
         text = clean(raw)
-        match = _SUBCATEGORY_RE.match(text)
+        match = SUBCATEGORY_LABEL_RE.match(text)
         name = text
+        cat_name = self.categories[category_code]
         if match:
             prefix = match.group("code").upper()
             name = clean(match.group("name"))
             if prefix != category_code:
                 raise InputError(
                     f"subcategory '{text}' belongs to category ({prefix}), not to the pair's category ({category_code})",
-                    where, expected=f"a subcategory of {CATEGORY_CODES[category_code]} ({category_code})")
+                    where, expected=f"a subcategory of {cat_name} ({category_code})")
         canonical = self._subs.get((category_code, name.lower()))
         if canonical is None:
             options = [s for (c, _), s in self._subs.items() if c == category_code]
             raise InputError(f"unknown subcategory '{text}'", where,
-                             expected=f"one of the subcategories of {CATEGORY_CODES[category_code]}: " + "; ".join(options))
+                             expected=f"one of the subcategories of {cat_name}: " + "; ".join(options))
         self._note("subcategory", str(raw), canonical, where)
         return canonical
 
@@ -163,7 +173,7 @@ def parse_codebook_rows(rows: list[tuple], file: str, sheet: str = CODEBOOK_SHEE
             name = clean(cat)
             code = CATEGORY_BY_NAME.get(name.lower())
             if code is None:
-                m = _CATEGORY_RE.match(name)
+                m = CATEGORY_LABEL_RE.match(name)
                 code = m.group("code").upper() if m else None
             if code not in CATEGORY_CODES:
                 raise InputError(f"unknown category '{name}'", Location(file=file, sheet=sheet, row=r, column=1),

@@ -105,7 +105,25 @@ def sheet_rows(wb, name: str, file: Path) -> list[tuple]:
     return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
 
 
-def _header_map(header: tuple, file: Path, sheet: str) -> dict[str, int]:
+def coded_pair(norm: LabelNormalizer, cat_raw, sub_raw, cat_loc: Location,
+               sub_loc: Location) -> tuple[str, str, str] | None:
+    """One category/subcategory cell pair -> ``(code, category, subcategory)``; None when both are empty.
+
+    A category without a subcategory (or the reverse) and unknown labels raise :class:`InputError`.
+    """
+    if not clean(cat_raw) and not clean(sub_raw):
+        return None
+    if not clean(cat_raw):
+        raise InputError(f"subcategory '{clean(sub_raw)}' without a category", cat_loc,
+                         expected="a category for every subcategory")
+    if not clean(sub_raw):
+        raise InputError(f"category '{clean(cat_raw)}' without a subcategory", sub_loc,
+                         expected="a subcategory for every category")
+    code, category = norm.category(cat_raw, cat_loc)
+    return code, category, norm.subcategory(sub_raw, code, sub_loc)
+
+
+def header_map(header: tuple, file: Path, sheet: str) -> dict[str, int]:
     """Canonical column name -> 0-based index, using HEADER_ALIASES; error names the missing column."""
     found: dict[str, int] = {}
     for idx, cell in enumerate(header):
@@ -186,7 +204,7 @@ def _parse_workbook(path: Path, sha: str | None) -> CodingData:
             rows = sheet_rows(wb, sheet, path)
             if not rows:
                 raise InputError("empty sheet", Location(file=path.name, sheet=sheet), expected="a header row and mismatches")
-            cols = _header_map(rows[0], path.name, sheet)
+            cols = header_map(rows[0], path.name, sheet)
             for r, row in enumerate(rows[1:], start=2):
                 row = tuple(row) + (None,) * (max(cols.values()) + 1 - len(row))
                 if not any(clean(c) for c in row):
@@ -210,16 +228,10 @@ def _parse_workbook(path: Path, sha: str | None) -> CodingData:
                     cat_raw, sub_raw = row[ci], row[si]
                     cat_loc = Location(file=path.name, sheet=sheet, row=r, column=ci + 1, header=f"Category {pos}")
                     sub_loc = Location(file=path.name, sheet=sheet, row=r, column=si + 1, header=f"Sub-Category {pos}")
-                    if not clean(cat_raw) and not clean(sub_raw):
+                    pair = coded_pair(norm, cat_raw, sub_raw, cat_loc, sub_loc)
+                    if pair is None:
                         continue
-                    if not clean(cat_raw):
-                        raise InputError(f"subcategory '{clean(sub_raw)}' without a category", cat_loc,
-                                         expected="a category for every subcategory")
-                    if not clean(sub_raw):
-                        raise InputError(f"category '{clean(cat_raw)}' without a subcategory", sub_loc,
-                                         expected="a subcategory for every category")
-                    code, category = norm.category(cat_raw, cat_loc)
-                    subcategory = norm.subcategory(sub_raw, code, sub_loc)
+                    code, category, subcategory = pair
                     n_codes += 1
                     instances.append({
                         "mismatch_id": mid, "interview": interview, "position": pos,

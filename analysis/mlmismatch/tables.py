@@ -12,6 +12,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
+def round_floats(df: "pd.DataFrame", digits: int = 2) -> "pd.DataFrame":
+    """A copy of ``df`` with every float column rounded (rounding happens only when writing)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = out[col].round(digits)
+    return out
+
+
 def to_markdown(df: "pd.DataFrame", floatfmt: str = ".1f") -> str:
     return df.to_markdown(index=False, floatfmt=floatfmt) + "\n"
 

@@ -153,7 +153,7 @@ def read_qdc(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
     """
     import pandas as pd
 
-    from ..codebook import _CATEGORY_RE, _SUBCATEGORY_RE
+    from ..codebook import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
 
     path = Path(path)
     root = _parse_xml(path.read_bytes(), path.name, "CodeBook", NS_CODEBOOK)
@@ -167,8 +167,8 @@ def read_qdc(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
         if depth == 0:
             continue
         where = Location(file=path.name, path=f"Code[@name='{el.get('name')}']")
-        cm = _CATEGORY_RE.match(clean(parent.get("name")))
-        sm = _SUBCATEGORY_RE.match(clean(el.get("name")))
+        cm = CATEGORY_LABEL_RE.match(clean(parent.get("name")))
+        sm = SUBCATEGORY_LABEL_RE.match(clean(el.get("name")))
         if not cm or not sm or depth > 1:
             raise InputError(f"code '{el.get('name')}' under '{parent.get('name')}' is not a category/subcategory pair",
                              where, expected="category codes 'Name (XX)' holding subcategory codes '(XX) Name'")

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..codebook import _CATEGORY_RE, _SUBCATEGORY_RE, CATEGORY_CODES, LabelNormalizer, clean
+from ..codebook import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE, CATEGORY_CODES, LabelNormalizer, clean
+from ..coding import coded_pair
 from ..errors import InputError, Location, column_letter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,7 +151,7 @@ def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame"
         where = lambda h: Location(file=path.name, row=rownum, header=h)  # noqa: E731
         if not cat_raw:
             raise InputError("missing category", where(cols["category"]), expected="a category name")
-        m = _CATEGORY_RE.match(cat_raw)
+        m = CATEGORY_LABEL_RE.match(cat_raw)
         name = clean(m.group("name")) if m else cat_raw
         label_code = m.group("code").upper() if m else ""
         if code_raw and label_code and code_raw != label_code:
@@ -186,7 +187,7 @@ def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame"
         if not sub:
             raise InputError(f"category '{name}' without a subcategory", where(cols["subcategory"]),
                              expected="a subcategory on every row")
-        sm = _SUBCATEGORY_RE.match(sub)
+        sm = SUBCATEGORY_LABEL_RE.match(sub)
         if sm:
             if sm.group("code").upper() != code:
                 raise InputError(f"subcategory '{sub}' belongs to category ({sm.group('code').upper()}), not ({code})",
@@ -251,58 +252,14 @@ def categories_of(codebook: "pd.DataFrame") -> "OrderedDict[str, str]":
 
 
 class ExtendedNormalizer(LabelNormalizer):
-    """:class:`LabelNormalizer` that also knows the categories and subcategories of an extension."""
+    """:class:`LabelNormalizer` over a codebook with an extension; ``extra`` lists the added categories.
+
+    The base class already accepts every category and subcategory of the codebook it is given.
+    """
 
     def __init__(self, codebook: "pd.DataFrame"):
         super().__init__(codebook)
-        self.categories = categories_of(codebook)
         self.extra = OrderedDict((c, n) for c, n in self.categories.items() if c not in CATEGORY_CODES)
-        self._extra_by_name = {n.lower(): c for c, n in self.extra.items()}
-
-    def category(self, raw: object, where: Location) -> tuple[str, str]:
-        text = clean(raw)
-        m = _CATEGORY_RE.match(text)
-        code = None
-        if m and m.group("code").upper() in self.extra:
-            code = m.group("code").upper()
-            name = clean(m.group("name"))
-            if name.lower() not in (self.extra[code].lower(), ""):
-                raise InputError(f"category label '{text}' has code ({code}) but name '{name}'", where,
-                                 expected=f"'{self.extra[code]} ({code})'")
-        elif text.upper() in self.extra:
-            code = text.upper()
-        elif text.lower() in self._extra_by_name:
-            code = self._extra_by_name[text.lower()]
-        if code is not None:
-            self._note("category", str(raw), self.extra[code], where)
-            return code, self.extra[code]
-        try:
-            return super().category(raw, where)
-        except InputError as exc:
-            if self.extra and exc.problem.startswith("unknown category"):
-                raise InputError(exc.problem, where, expected=f"one of the {len(self.categories)} categories of the "
-                                 "codebook and its extension: " + ", ".join(f"{n} ({c})" for c, n in self.categories.items())) from None
-            raise
-
-    def subcategory(self, raw: object, category_code: str, where: Location) -> str:
-        if category_code in CATEGORY_CODES:
-            return super().subcategory(raw, category_code, where)
-        text = clean(raw)
-        m = _SUBCATEGORY_RE.match(text)
-        name = text
-        if m:
-            prefix = m.group("code").upper()
-            name = clean(m.group("name"))
-            if prefix != category_code:
-                raise InputError(f"subcategory '{text}' belongs to category ({prefix}), not to the pair's category "
-                                 f"({category_code})", where, expected=f"a subcategory of {self.extra[category_code]} ({category_code})")
-        canonical = self._subs.get((category_code, name.lower()))
-        if canonical is None:
-            options = [s for (c, _), s in self._subs.items() if c == category_code]
-            raise InputError(f"unknown subcategory '{text}'", where,
-                             expected=f"one of the subcategories of {self.extra[category_code]}: " + "; ".join(options))
-        self._note("subcategory", str(raw), canonical, where)
-        return canonical
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,20 +363,6 @@ def _read_table(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
     return records, [h for h in header if h]
 
 
-def _coded_pair(norm: ExtendedNormalizer, cat_raw, sub_raw, cat_loc: Location, sub_loc: Location) -> tuple[str, str, str] | None:
-    if not clean(cat_raw) and not clean(sub_raw):
-        return None
-    if not clean(cat_raw):
-        raise InputError(f"subcategory '{clean(sub_raw)}' without a category", cat_loc,
-                         expected="a category for every subcategory")
-    if not clean(sub_raw):
-        raise InputError(f"category '{clean(cat_raw)}' without a subcategory", sub_loc,
-                         expected="a subcategory for every category")
-    code, category = norm.category(cat_raw, cat_loc)
-    sub = norm.subcategory(sub_raw, code, sub_loc)
-    return code, category, sub
-
-
 def _check_id(mid: str, where: Location, interview: int | None = None) -> int | None:
     if not mid:
         raise InputError("missing mismatch id", where, expected="an id such as M21-01")
@@ -436,7 +379,7 @@ def _check_id(mid: str, where: Location, interview: int | None = None) -> int | 
 def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
     import warnings
 
-    from ..coding import INTERVIEW_SHEET_RE, _header_map, open_workbook, sheet_rows
+    from ..coding import INTERVIEW_SHEET_RE, header_map, open_workbook, sheet_rows
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Data Validation extension", category=UserWarning)
@@ -455,7 +398,7 @@ def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
             rows = sheet_rows(wb, sheet, path)
             if not rows:
                 continue
-            cols = _header_map(rows[0], path.name, sheet)
+            cols = header_map(rows[0], path.name, sheet)
             header = [clean(c).lower() for c in rows[0]]
             coder_idx = next((i for i, h in enumerate(header) if h in CODER_HEADERS), None)
             sugg_idx = next((i for i, h in enumerate(header) if h.startswith(SUGGESTION_HEADER.lower())), None)
@@ -482,7 +425,7 @@ def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
                 pos = 0
                 for p in (1, 2, 3):
                     ci, si = cols[f"category {p}"], cols[f"sub-category {p}"]
-                    pair = _coded_pair(norm, row[ci], row[si],
+                    pair = coded_pair(norm, row[ci], row[si],
                                        Location(file=path.name, sheet=sheet, row=r, column=ci + 1, header=f"Category {p}"),
                                        Location(file=path.name, sheet=sheet, row=r, column=si + 1, header=f"Sub-Category {p}"))
                     if pair is None:
@@ -532,7 +475,7 @@ def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
                              expected="the coder's name on every row")
         mism.append({"mismatch_id": mid, "interview": interview, "description": get("description"),
                      "info_not_communicated": get("info_not_communicated")})
-        pair = _coded_pair(norm, get("category"), get("subcategory"),
+        pair = coded_pair(norm, get("category"), get("subcategory"),
                            Location(file=path.name, row=r, header=cols["category"]),
                            Location(file=path.name, row=r, header=cols["subcategory"]))
         if pair is None:
