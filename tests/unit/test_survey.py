@@ -33,7 +33,7 @@ PERSONAL = {
     "StartDate": "2020-09-01 10:11:12",
     "IPAddress": "203.0.113.77",
     "RecipientLastName": "Doe-Sentinel",
-    "RecipientEmail": "jane.sentinel@example.org",
+    "RecipientEmail": "jane.sentinel@mail.invalid",
     "LocationLatitude": "47.60621337",
     "ResponseId": "R_3SentinelResponseID",
 }
