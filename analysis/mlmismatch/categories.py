@@ -170,11 +170,13 @@ def step_categories(ctx) -> None:
     write_table(ctx, "tables/category_cooccurrence", cooccurrence_long(data.instances),
                 caption="Mismatches coded with both categories (diagonal: with the category at all)")
     write_table(ctx, "tables/data_quality_coding", data.quality, caption="Data-quality report of the coding workbook")
-    ctx.save_figure(figs.fig_categories(cats), "figures/fig2_categories")
-    ctx.save_figure(figs.fig_subcategories(subs), "figures/fig3_subcategories")
-    ctx.save_figure(figs.fig_cooccurrence(cooccurrence(data.instances)), "figures/category_cooccurrence")
-    ctx.save_figure(figs.fig_per_interview(mismatches_per_interview(data.mismatches, data.instances)),
-                    "figures/mismatches_per_interview")
+    cooc = cooccurrence(data.instances)
+    per_interview = mismatches_per_interview(data.mismatches, data.instances)
+    # ctx.figure builds and saves each figure (in a child process during `reproduce`)
+    ctx.figure(lambda: figs.fig_categories(cats), "figures/fig2_categories")
+    ctx.figure(lambda: figs.fig_subcategories(subs), "figures/fig3_subcategories")
+    ctx.figure(lambda: figs.fig_cooccurrence(cooc), "figures/category_cooccurrence")
+    ctx.figure(lambda: figs.fig_per_interview(per_interview), "figures/mismatches_per_interview")
 
 
 def _steps():

@@ -196,11 +196,22 @@ def _category(args: dict) -> str:
     return args["category"]
 
 
-def _sub_row(df: "pd.DataFrame", category: str, subcategory: str) -> "pd.Series":
-    sel = df[(df["category"].astype(str) == category) & (df["subcategory"].astype(str) == subcategory)]
-    if sel.empty:
+def _indexed_sub_row(tables: "Tables", key: str, make: Callable[[], "pd.DataFrame"], category: str,
+                     subcategory: str) -> "pd.Series":
+    """The first row of (``category``, ``subcategory``) in the table ``make()``; the table is built and
+    indexed once per ``key`` (the 419 claims used to filter a DataFrame each)."""
+    def build():
+        df = make()
+        index: dict[tuple[str, str], int] = {}
+        for pos, k in enumerate(zip(df["category"].astype(str), df["subcategory"].astype(str))):
+            index.setdefault(k, pos)
+        return df, index
+
+    df, index = tables._cached(f"index:{key}", build)
+    pos = index.get((category, subcategory))
+    if pos is None:
         raise KeyError(f"unknown subcategory '{subcategory}' of '{category}'")
-    return sel.iloc[0]
+    return df.iloc[pos]
 
 
 def _role_rows(df: "pd.DataFrame", role: str) -> "pd.DataFrame":
@@ -232,6 +243,14 @@ def _shares(df: "pd.DataFrame", key_cols: list[str]) -> dict[str, Fraction]:
 
 def _vi_i(tables: Tables, role: str) -> "pd.DataFrame":
     """Per item: ``category, subcategory, n_important, n`` for one role (or all respondents)."""
+    return tables._cached(f"vi_i:{role}", lambda: _vi_i_table(tables, role))
+
+
+def _vi_i_row(tables: Tables, role: str, category: str, subcategory: str) -> "pd.Series":
+    return _indexed_sub_row(tables, f"vi_i:{role}", lambda: _vi_i(tables, role), category, subcategory)
+
+
+def _vi_i_table(tables: Tables, role: str) -> "pd.DataFrame":
     if role == ROLE_ALL:
         d = tables.distribution(False)
         return d[["category", "subcategory", "n_important", "n"]].assign(category=lambda x: x["category"].astype(str))
@@ -294,14 +313,18 @@ def c_category_share(t: Tables, a: dict) -> Number:
 
 
 def c_subcategory_count(t: Tables, a: dict) -> Number:
-    return Number(int(_sub_row(t.subcategories(), _category(a), a["subcategory"])["n_instances"]))
+    return Number(int(_indexed_sub_row(t, "subs", t.subcategories, _category(a), a["subcategory"])["n_instances"]))
 
 
 def c_subcategory_share(t: Tables, a: dict) -> Number:
-    subs = t.subcategories()
-    _sub_row(subs, _category(a), a["subcategory"])
-    cat = subs[subs["category"].astype(str) == _category(a)]
-    parts = {str(r.subcategory): int(r.n_instances) for r in cat.itertuples(index=False)}
+    _indexed_sub_row(t, "subs", t.subcategories, _category(a), a["subcategory"])  # KeyError if unknown
+
+    def category_parts() -> dict[str, int]:
+        subs = t.subcategories()
+        cat = subs[subs["category"].astype(str) == _category(a)]
+        return {str(r.subcategory): int(r.n_instances) for r in cat.itertuples(index=False)}
+
+    parts = dict(t._cached(f"subparts:{_category(a)}", category_parts))
     return Number.share(parts[a["subcategory"]], sum(parts.values()), parts=parts, key=a["subcategory"])
 
 
@@ -372,19 +395,19 @@ def c_demographic_share(t: Tables, a: dict) -> Number:
 def c_answer_count(t: Tables, a: dict) -> Number:
     role = a.get("role", ROLE_ALL)
     d = t.distribution(role != ROLE_ALL)
-    row = _sub_row(_role_rows(d, role), _category(a), a["subcategory"])
+    row = _indexed_sub_row(t, f"dist:{role}", lambda: _role_rows(d, role), _category(a), a["subcategory"])
     if a["answer"] not in row.index:
         raise KeyError(f"unknown answer '{a['answer']}'")
     return Number(int(row[a["answer"]]), detail=f"of {int(row['n'])} answers")
 
 
 def c_vi_i_count(t: Tables, a: dict) -> Number:
-    row = _sub_row(_vi_i(t, a["role"]), _category(a), a["subcategory"])
+    row = _vi_i_row(t, a["role"], _category(a), a["subcategory"])
     return Number(int(row["n_important"]), detail=f"of {int(row['n'])} respondents")
 
 
 def c_vi_i_pct(t: Tables, a: dict) -> Number:
-    row = _sub_row(_vi_i(t, a["role"]), _category(a), a["subcategory"])
+    row = _vi_i_row(t, a["role"], _category(a), a["subcategory"])
     return Number.share(int(row["n_important"]), int(row["n"]))
 
 
@@ -476,7 +499,7 @@ def c_majority_answer_every_subcategory(t: Tables, a: dict) -> Labels:
 def c_role_with_highest_vi_i(t: Tables, a: dict) -> Labels:
     shares = {}
     for role in a.get("roles") or list(t.role_counts()):
-        row = _sub_row(_vi_i(t, role), _category(a), a["subcategory"])
+        row = _vi_i_row(t, role, _category(a), a["subcategory"])
         shares[role] = Fraction(int(row["n_important"]), int(row["n"]))
     return Labels(_ties(shares), detail="VI+I share: " + ", ".join(f"{r} {_pct(v)}" for r, v in shares.items()))
 

@@ -114,6 +114,7 @@ def attribute_traces(mapping: "pd.DataFrame", instances: "pd.DataFrame", attribu
     pct = _role_pct(table2)
     rows = []
     m = mapping[mapping["status"] != "none"]
+    paths = mp._path_index(attributes)  # built once, for the 1.1 lookups of version_path
     for (d, p), g in m.groupby(["descriptor", "path"], sort=False):
         first = g.iloc[0]
         subs = []
@@ -124,7 +125,7 @@ def attribute_traces(mapping: "pd.DataFrame", instances: "pd.DataFrame", attribu
             if pct:
                 entry["important_pct"] = dict(sorted(pct.get((r["category"], r["subcategory"]), {}).items()))
             subs.append(entry)
-        versions = {v: mp.version_path(first, v, attributes) for v in VERSIONS}
+        versions = {v: mp.version_path(first, v, paths) for v in VERSIONS}
         rows.append({"descriptor": d, "path": p, "status": first["status"], "proposed_type": first["proposed_type"],
                      "rationale": first["rationale"], "subcategories": subs,
                      "n_instances": sum(s["n_instances"] for s in subs),

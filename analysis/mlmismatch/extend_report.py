@@ -45,12 +45,34 @@ def evaluation_tables(ev, repeats=()) -> tuple["object", "object"]:
     return summary, per_code
 
 
+def evaluate_all(coding) -> list:
+    """The evaluations with seed :data:`SEED` and each of :data:`REPEAT_SEEDS`, in that order."""
+    from .extend.suggest import evaluate_study
+
+    return [evaluate_study(coding, n_splits=N_SPLITS, seed=s) for s in (SEED, *REPEAT_SEEDS)]
+
+
+def prepare_suggest_evaluation(ctx) -> None:
+    """Start the evaluations in a child process while the other steps run (see ``Context.spawn``)."""
+    coding = ctx.coding
+    if getattr(ctx, "parallel", False):
+        # Import scikit-learn here, before the fork, so that the child and the later steps that use it
+        # (text evidence) share one import instead of paying for it twice.
+        import importlib
+
+        for name in ("sklearn.feature_extraction.text", "sklearn.linear_model", "sklearn.metrics",
+                     "sklearn.multiclass", "sklearn.pipeline", "sklearn.preprocessing"):
+            importlib.import_module(name)
+    ctx.spawn("suggest_evaluation", lambda: evaluate_all(coding))
+
+
 def step_suggest_evaluation(ctx) -> None:
-    from .extend.suggest import NOTICE, evaluate_study
+    from .extend.suggest import NOTICE
     from .tables import to_markdown
 
-    ev = evaluate_study(ctx.coding, n_splits=N_SPLITS, seed=SEED)
-    repeats = [evaluate_study(ctx.coding, n_splits=N_SPLITS, seed=s) for s in REPEAT_SEEDS]
+    join = getattr(ctx, "join", None)
+    evs = join("suggest_evaluation", lambda: evaluate_all(ctx.coding)) if join else evaluate_all(ctx.coding)
+    ev, repeats = evs[0], evs[1:]
     ctx.results["suggest_evaluation"] = ev
     summary, per_code = evaluation_tables(ev, repeats)
     ctx.write_csv("tables/suggest_evaluation.csv", summary)
@@ -69,7 +91,8 @@ def _steps():
     from .reproduce import Step
 
     return [Step("suggest_evaluation", step_suggest_evaluation,
-                 "code-suggestion classifier: cross-validation grouped by interview vs a majority baseline")]
+                 "code-suggestion classifier: cross-validation grouped by interview vs a majority baseline",
+                 prepare=prepare_suggest_evaluation)]
 
 
 STEPS = _steps()

@@ -436,6 +436,27 @@ def _codebook_rows(codebook: "pd.DataFrame") -> list[tuple[str, str, str]]:
             zip(codebook["category_code"], codebook["category"], codebook["subcategory"])]
 
 
+class _PathIndex(dict):
+    """(descriptor, version) -> set of paths of an attribute table, built once for many :func:`version_path` calls."""
+
+
+def _path_index(attributes: "pd.DataFrame | None") -> "_PathIndex | None":
+    if attributes is None or isinstance(attributes, _PathIndex):
+        return attributes
+    index = _PathIndex()
+    for d, v, p in zip(attributes["descriptor"], attributes["version"], attributes["path"]):
+        index.setdefault((d, v), set()).add(p)
+    return index
+
+
+def _records_by_subcategory(mapping: "pd.DataFrame") -> dict[tuple, list[dict]]:
+    """The mapping's rows as dicts, grouped by (category, subcategory) in row order."""
+    out: dict[tuple, list[dict]] = {}
+    for rec in mapping.to_dict("records"):
+        out.setdefault((rec["category"], rec["subcategory"]), []).append(rec)
+    return out
+
+
 def version_path(rec: Mapping, version: str, attributes: "pd.DataFrame | None" = None) -> str | None:
     """The path of a mapping row's attribute in ``version`` (``None`` when that version lacks it).
 
@@ -452,7 +473,11 @@ def version_path(rec: Mapping, version: str, attributes: "pd.DataFrame | None" =
         return p10
     if attributes is None:
         raise ValueError("version_path needs the attribute table for version " + version)
-    paths = set(attributes.loc[(attributes["descriptor"] == rec["descriptor"]) & (attributes["version"] == version), "path"])
+    if isinstance(attributes, _PathIndex):
+        paths = attributes.get((rec["descriptor"], version), frozenset())
+    else:
+        paths = set(attributes.loc[(attributes["descriptor"] == rec["descriptor"]) & (attributes["version"] == version),
+                                   "path"])
     if p12 in paths:
         return p12
     if p10 is not None and p10 in paths:
@@ -485,13 +510,15 @@ def subcategory_coverage(mapping: "pd.DataFrame", codebook: "pd.DataFrame", inst
     import pandas as pd
 
     counts = _instance_counts(instances)
+    index = _path_index(attributes) if version not in ("1.0", "1.2") else attributes
+    by_sub = _records_by_subcategory(mapping)
     rows = []
     for code, cat, sub in _codebook_rows(codebook):
-        m = mapping[(mapping["category"] == cat) & (mapping["subcategory"] == sub)]
-        present = [f"{r['descriptor']}.{p}" for _, r in m.iterrows()
-                   if (p := version_path(r, version, attributes)) is not None]
-        proposed = [f"{r['descriptor']}.{r['path']}" for _, r in m.iterrows() if r["status"] == "proposed"]
-        rule_ids = sorted({rid for _, r in m.iterrows() if version_path(r, version, attributes) is not None
+        m = by_sub.get((cat, sub), [])
+        paths = [version_path(r, version, index) for r in m]
+        present = [f"{r['descriptor']}.{p}" for r, p in zip(m, paths) if p is not None]
+        proposed = [f"{r['descriptor']}.{r['path']}" for r in m if r["status"] == "proposed"]
+        rule_ids = sorted({rid for r, p in zip(m, paths) if p is not None
                            for rid in split_ids(r["rule_id"])}) if version == "1.2" else []
         if rule_ids:
             coverage = "predicate"
@@ -501,7 +528,7 @@ def subcategory_coverage(mapping: "pd.DataFrame", codebook: "pd.DataFrame", inst
             coverage = "proposed only"
         else:
             coverage = "none"
-        n_rows = int((m["status"] != "none").sum())
+        n_rows = sum(r["status"] != "none" for r in m)
         rows.append({"category_code": code, "category": cat, "subcategory": sub, "version": version,
                      "n_instances": counts.get((cat, sub), 0), "n_attributes": len(present),
                      "n_proposed": len(proposed), "complete": bool(n_rows) and len(present) == n_rows,
@@ -541,8 +568,9 @@ def gap_uncovered_subcategories(mapping: "pd.DataFrame", codebook: "pd.DataFrame
 def needed_paths(mapping: "pd.DataFrame", version: str, attributes: "pd.DataFrame | None" = None) -> set[tuple[str, str]]:
     """(descriptor, path) the mapping needs in ``version``, with the parents of needed children."""
     need: set[tuple[str, str]] = set()
-    for _, r in mapping.iterrows():
-        p = version_path(r, version, attributes)
+    index = _path_index(attributes) if version not in ("1.0", "1.2") else attributes
+    for r in mapping.to_dict("records"):
+        p = version_path(r, version, index)
         if p is None:
             continue
         need.add((r["descriptor"], p))

@@ -26,11 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _round(df: "pd.DataFrame", digits: int = 3) -> "pd.DataFrame":
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype.kind == "f":
-            out[col] = out[col].round(digits)
-    return out
+    from .tables import round_floats
+
+    return round_floats(df, digits)
 
 
 def table2(ctx: Context) -> "pd.DataFrame | None":
@@ -104,9 +102,9 @@ def mapping_step(ctx: Context) -> None:
     ctx.write_csv("tables/mapping_rule_consistency.csv", mapping.rule_consistency(a))
     pm = mapping.practice_matrix(m.practices, m.practice_subcategory, coding.codebook)
     ctx.write_csv("tables/practice_matrix.csv", pm.reset_index())
-    ctx.save_figure(mapping_figures.fig_mapping_matrix(a, coding.codebook), "figures/mapping_matrix")
-    ctx.save_figure(mapping_figures.fig_practice_matrix(pm, m.practices), "figures/practice_matrix")
-    ctx.save_figure(mapping_figures.fig_sharing_vs_predicate(split), "figures/mapping_sharing_vs_predicate")
+    ctx.figure(lambda: mapping_figures.fig_mapping_matrix(a, coding.codebook), "figures/mapping_matrix")
+    ctx.figure(lambda: mapping_figures.fig_practice_matrix(pm, m.practices), "figures/practice_matrix")
+    ctx.figure(lambda: mapping_figures.fig_sharing_vs_predicate(split), "figures/mapping_sharing_vs_predicate")
 
 
 def pd_concat(frames):

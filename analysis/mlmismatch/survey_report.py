@@ -34,7 +34,7 @@ def demographics_step(ctx: Context) -> None:
 
     t = _tables(ctx)
     ctx.write_csv("tables/survey_demographics.csv", t["demographics"])
-    ctx.save_figure(survey_figures.fig4_demographics(t["demographics"]), "figures/fig4_demographics")
+    ctx.figure(lambda: survey_figures.fig4_demographics(t["demographics"]), "figures/fig4_demographics")
 
 
 def distribution_step(ctx: Context) -> None:
@@ -43,7 +43,7 @@ def distribution_step(ctx: Context) -> None:
     t = _tables(ctx)
     ctx.write_csv("tables/survey_distribution.csv", t["distribution"])
     ctx.write_csv("tables/survey_distribution_by_role.csv", t["distribution_by_role"])
-    ctx.save_figure(survey_figures.fig5_distribution(t["distribution"]), "figures/fig5_distribution")
+    ctx.figure(lambda: survey_figures.fig5_distribution(t["distribution"]), "figures/fig5_distribution")
 
 
 def table2_step(ctx: Context) -> None:
@@ -54,7 +54,7 @@ def table2_step(ctx: Context) -> None:
     ctx.write_text(f"{TABLE2}.md", f"<!-- {ctx.header('').strip()} -->\n\n" + survey_stats.table2_markdown(t["table2"]))
     ctx.write_text(f"{TABLE2}.tex", ctx.header("%") + "\n" + survey_stats.table2_latex(t["table2"]))
     ctx.write_csv("tables/table2_important_by_role_ci.csv", t["important_ci"])
-    ctx.save_figure(survey_figures.important_by_role_ci(t["important_ci"]), "figures/survey_important_by_role_ci")
+    ctx.figure(lambda: survey_figures.important_by_role_ci(t["important_ci"]), "figures/survey_important_by_role_ci")
 
 
 def roles_step(ctx: Context) -> None:
@@ -73,7 +73,7 @@ def interviews_step(ctx: Context) -> None:
     t["interviews_vs_survey"], t["interviews_vs_survey_summary"] = per, summary
     ctx.write_csv("tables/interviews_vs_survey.csv", per)
     ctx.write_csv("tables/interviews_vs_survey_summary.csv", summary)
-    ctx.save_figure(survey_figures.interviews_vs_survey(per, summary), "figures/interviews_vs_survey")
+    ctx.figure(lambda: survey_figures.interviews_vs_survey(per, summary), "figures/interviews_vs_survey")
 
 
 def summary_step(ctx: Context) -> None:

@@ -174,10 +174,13 @@ def table2_paper_layout(table2: "pd.DataFrame") -> "pd.DataFrame":
     rows = []
     for label, grp in table2.groupby("paper_label", sort=False):
         row = {"subcategory": label}
+        first: dict = {}  # role -> (n_important, pct) of the group's first row with that role
+        for r, n_important, pct in zip(grp["role"], grp["n_important"], grp["pct"]):
+            first.setdefault(r, (n_important, pct))
         for role in roles:
-            cell = grp[grp["role"] == role].iloc[0]
-            row[f"{role} VI+I"] = int(cell["n_important"])
-            row[f"{role} %"] = int(round_half_up(cell["pct"])) if not pd.isna(cell["pct"]) else None
+            n_important, pct = first[role]
+            row[f"{role} VI+I"] = int(n_important)
+            row[f"{role} %"] = int(round_half_up(pct)) if not pd.isna(pct) else None
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -272,11 +275,13 @@ def important_share_ci(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_bo
     answered = _answered(responses)
     groups = roles + (["All"] if include_all else [])
     rows = []
+    important = answered["answer"].isin(IMPORTANT_LEVELS).to_numpy(dtype=float)
+    item_of = answered["item"].to_numpy()
+    role_of = answered["role"].astype(str).to_numpy()
     for i, item in enumerate(items["item"]):
-        sub = answered[answered["item"] == item]
+        in_item = item_of == item
         for j, role in enumerate(groups):
-            g = sub if role == "All" else sub[sub["role"].astype(str) == role]
-            x = g["answer"].isin(IMPORTANT_LEVELS).to_numpy(dtype=float)
+            x = important[in_item if role == "All" else in_item & (role_of == role)]
             rng = np.random.default_rng([seed, i, j])
             lo, hi = bootstrap_share_ci(x, n_boot=n_boot, level=level, rng=rng)
             n = len(x)
@@ -322,21 +327,54 @@ def epsilon_squared(h: float, n: int) -> float:
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
-    """Holm-adjusted p values (statsmodels ``multipletests``); NaN stays NaN and is not counted."""
+    """Holm-adjusted p values; NaN stays NaN and is not counted.
+
+    The same arithmetic as statsmodels' ``multipletests(p, method="holm")[1]`` (sorted p times
+    n, n-1, ..., 1, running maximum, capped at 1), without importing statsmodels (about a second).
+    """
     import numpy as np
-    from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(pvalues, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
+        valid = p[ok]
+        order = np.argsort(valid)
+        adjusted = np.maximum.accumulate(np.take(valid, order) * np.arange(len(valid), 0, -1))
+        adjusted[adjusted > 1] = 1
+        restored = np.empty_like(adjusted)
+        restored[order] = adjusted
+        out[ok] = restored
     return [float(v) for v in out]
 
 
-def _scores_by_role(answered: "pd.DataFrame", item: str, roles: list[str]) -> dict[str, "np.ndarray"]:
-    sub = answered[answered["item"] == item]
-    return {r: sub.loc[sub["role"].astype(str) == r, "score"].to_numpy(dtype=float) for r in roles}
+def _scores_by_item_role(answered: "pd.DataFrame", roles: list[str]) -> dict[tuple[str, str], "np.ndarray"]:
+    """(item, role) -> the scores of that role's answers to the item, in row order (one pass over the table)."""
+    import numpy as np
+
+    items = answered["item"].to_numpy()
+    role = answered["role"].astype(str).to_numpy()
+    score = answered["score"].to_numpy(dtype=float)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for k, key in enumerate(zip(items, role)):
+        rows.setdefault(key, []).append(k)
+    return {key: score[np.asarray(idx, dtype=np.intp)] for key, idx in rows.items()}
+
+
+def _scores_by_role(answered: "pd.DataFrame", item: str, roles: list[str],
+                    by: dict[tuple[str, str], "np.ndarray"] | None = None) -> dict[str, "np.ndarray"]:
+    import numpy as np
+
+    if by is None:
+        by = _scores_by_item_role(answered[answered["item"] == item], roles)
+    empty = np.empty(0, dtype=float)
+    return {r: by.get((item, r), empty) for r in roles}
+
+
+def _undecorated(fn):
+    """A scipy.stats test without its ``_axis_nan_policy`` wrapper (whose signature handling costs more
+    than the test on 1-D float arrays without NaN, the only input here); the same function otherwise."""
+    return getattr(fn, "__wrapped__", fn)
 
 
 def role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", *, alpha: float = ALPHA) -> "pd.DataFrame":
@@ -349,11 +387,13 @@ def role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", *, alpha:
     import pandas as pd
     from scipy.stats import kruskal
 
+    kruskal = _undecorated(kruskal)
     roles = _roles(responses)
     answered = _answered(responses)
+    by = _scores_by_item_role(answered, roles)
     rows = []
     for item in items["item"]:
-        groups = _scores_by_role(answered, item, roles)
+        groups = _scores_by_role(answered, item, roles, by)
         present = [g for g in groups.values() if len(g)]
         n = sum(len(g) for g in present)
         row = {"item": item, "n": n}
@@ -396,11 +436,13 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
     import pandas as pd
     from scipy.stats import mannwhitneyu
 
+    mannwhitneyu = _undecorated(mannwhitneyu)
     roles = _roles(responses)
     answered = _answered(responses)
+    by = _scores_by_item_role(answered, roles)
     rows = []
     for item in items["item"]:
-        groups = _scores_by_role(answered, item, roles)
+        groups = _scores_by_role(answered, item, roles, by)
         for a, b in combinations(roles, 2):
             x, y = groups[a], groups[b]
             row = {"item": item, "role_a": a, "role_b": b, "n_a": len(x), "n_b": len(y),

@@ -200,6 +200,18 @@ def evaluate(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "p
     F1 over the codes that occur in the data (the 7 categories; the subcategories coded at least once).
     The baseline predicts, for every test mismatch, the single code most frequent in the training folds.
     """
+    import sklearn
+
+    # The inputs are built here (finite TF-IDF matrices, fixed parameters): skipping scikit-learn's
+    # per-call parameter and finiteness checks changes no number and takes a third off the time.
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        return _evaluate(mismatches, instances, codebook, n_splits, seed)
+
+
+def _evaluate(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "pd.DataFrame", n_splits: int,
+              seed: int) -> Evaluation:
+    import warnings
+
     import numpy as np
     import pandas as pd
     from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -208,6 +220,13 @@ def evaluate(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "p
     ids = list(mismatches["mismatch_id"])
     texts = np.array(mismatch_texts(mismatches), dtype=object)
     folds = grouped_folds(mismatches["interview"].to_numpy(), n_splits, seed)
+    # The TF-IDF step of the pipeline depends only on the training texts, not on the level: fit it
+    # once per fold and give both levels the same matrices (what each level's pipeline would compute).
+    features = []
+    for f in range(n_splits):
+        vectorizer = make_pipeline(seed).steps[0][1]
+        x_train = vectorizer.fit_transform(list(texts[folds != f]))
+        features.append((x_train, vectorizer.transform(list(texts[folds == f]))))
     summary, per_code = [], []
     for level in LEVELS:
         labels = codebook_labels(codebook, level)
@@ -218,9 +237,14 @@ def evaluate(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "p
         fold_f1: dict[str, list[float]] = {"classifier": [], "majority baseline": []}
         for f in range(n_splits):
             test, trn = folds == f, folds != f
-            sets_train = [[labels[j] for j in np.flatnonzero(row)] for row in y[trn]]
-            model = _fit_level(list(texts[trn]), sets_train, labels, seed)
-            proba = model.proba(list(texts[test]))
+            # = _fit_level(texts[trn], the training label sets, labels, seed).proba(texts[test]), with the
+            # fold's TF-IDF matrices computed once (y[trn] is MultiLabelBinarizer(classes=labels) of the sets)
+            clf = make_pipeline(seed).steps[-1][1]
+            x_train, x_test = features[f]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                clf.fit(x_train, y[trn])
+                proba = clf.predict_proba(x_test)
             oof["classifier"][test] = predicted_sets(proba)
             top1["classifier"][test] = proba.argmax(axis=1)
             majority = int(np.argmax(y[trn].sum(axis=0)))
