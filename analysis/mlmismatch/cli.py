@@ -20,6 +20,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help text is plain (no rich markup or Markdown): rendering markup imports rich.markdown and
+    # markdown-it, which doubles the time of `mlmismatch --help`.
+    rich_markup_mode=None,
 )
 data_app = typer.Typer(help="Inspect the study's data: quality report.", no_args_is_help=True)
 descriptors_app = typer.Typer(help="Descriptor schemas: derive, compare, migrate, new.", no_args_is_help=True)
