@@ -143,11 +143,15 @@ def read_document(path: str | Path, display: str | None = None) -> Any:
     if not isinstance(path, Path):
         path = Path(path)
     where = display or path.name
-    with open(path, "rb") as fh:  # read at most one byte more than the limit
-        raw = fh.read(MAX_FILE_BYTES + 1)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        # read at most one byte more than the limit (the file may grow after fstat); asking for the
+        # limit itself when the file is small would allocate a 5 MiB buffer for every document
+        raw = fh.read(min(size, MAX_FILE_BYTES) + 1)
+        if len(raw) > size:  # it grew since fstat: read on, up to the limit
+            raw += fh.read(MAX_FILE_BYTES + 1 - len(raw))
     if len(raw) > MAX_FILE_BYTES:
-        size = os.path.getsize(path)
-        raise InputError(f"file is {size:,} bytes", Location(file=where),
+        raise InputError(f"file is {max(size, len(raw)):,} bytes", Location(file=where),
                          expected=f"at most {MAX_FILE_BYTES:,} bytes per descriptor document")
     try:
         text = raw.decode("utf-8-sig")
