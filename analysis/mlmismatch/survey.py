@@ -79,9 +79,19 @@ AFFILIATION_GROUPS: dict[str, str] = {
     "Academia/Research": "Academia/Research Lab",
     "Other": "Other",
 }
-#: "Other" affiliation texts (lower case) the paper counts in another group. An FFRDC (federally
-#: funded research and development center) is a research lab: with it Fig. 4a's 10% = 3/31.
-AFFILIATION_OTHER_GROUPS: dict[str, str] = {"ffrdc": "Academia/Research Lab"}
+#: "Other" affiliation answers the paper counts in another group, keyed by the SHA-256 of the
+#: lower-cased answer so that no survey free text is written in the code. The one "Other"
+#: affiliation of the survey names a kind of research laboratory; the paper's Fig. 4a counts it in
+#: Academia/Research Lab (10% = 3/31, while only 2 respondents selected Academia/Research).
+AFFILIATION_OTHER_GROUPS: dict[str, str] = {
+    "5b0b2cf998fbdbabe2496eeb52c151c3de7746bdf7b04f06e98f494e297230eb": "Academia/Research Lab",
+}
+
+
+def _answer_key(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.strip().lower().encode("utf-8")).hexdigest()
 
 #: The mapping's long category names that differ from the codebook's, by short label.
 CATEGORY_NAME_ALIASES: dict[tuple[str, str], str] = {
@@ -337,7 +347,7 @@ def parse_survey(file: str, columns: dict[str, int], texts: dict[str, object],
         rec["years_ml"] = _choice(cells, "Q6", YEARS, r, loc, required=True)
         group = AFFILIATION_GROUPS[rec["affiliation"]]
         if rec["affiliation"] == "Other" and rec["affiliation_other"]:
-            regroup = AFFILIATION_OTHER_GROUPS.get(rec["affiliation_other"].lower())
+            regroup = AFFILIATION_OTHER_GROUPS.get(_answer_key(rec["affiliation_other"]))
             if regroup:
                 group = regroup
                 quality.append({"check": "affiliation group", "status": "normalized",

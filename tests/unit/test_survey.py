@@ -47,9 +47,9 @@ RESPONDENTS = [
     ("Industry", None, "Data Scientist", None, "Software Engineer", "12 or more", "4-7", "VVISN", None),
     ("Government", None, "Data Scientist", None, None, "4-7", "1-3", "ISVIS", None),
     ("Academia/Research", None, "Data Scientist", None, "Data Scientist", "8-11", "8-11", "VIVVS", None),
-    ("Other", "FFRDC", "Software Engineer", None, "Data Scientist", "1-3", "1-3", "SVIVN", FREE_TEXT_SENTINEL),
+    ("Other", "Think Tank", "Software Engineer", None, "Data Scientist", "1-3", "1-3", "SVIVN", FREE_TEXT_SENTINEL),
     ("Industry", None, "Software Engineer", None, "Operations", "12 or more", "12 or more", "VVVII", None),
-    ("Industry", None, "Other", "Manager", "Other", "12 or more", "4-7", "INSSV", None),
+    ("Industry", None, "Other", "Team Lead", "Other", "12 or more", "4-7", "INSSV", None),
     ("Government", None, "Operations", None, None, "8-11", "4-7", "VVVSI", "great survey"),
 ]
 
@@ -165,12 +165,16 @@ def test_identifying_columns_are_never_read(tmp_path):
         assert value not in text
 
 
-def test_other_texts_and_comments(tmp_path):
+def test_other_texts_and_comments(tmp_path, monkeypatch):
+    from mlmismatch import survey
+
+    monkeypatch.setattr(survey, "AFFILIATION_OTHER_GROUPS",
+                        {survey._answer_key("think tank"): "Academia/Research Lab"})
     data = load(tmp_path)
     resp = data.respondents.set_index("respondent")
-    assert resp.loc["R04", "affiliation"] == "Other" and resp.loc["R04", "affiliation_other"] == "FFRDC"
+    assert resp.loc["R04", "affiliation"] == "Other" and resp.loc["R04", "affiliation_other"] == "Think Tank"
     assert resp.loc["R04", "affiliation_group"] == "Academia/Research Lab"  # the paper's Fig. 4a grouping
-    assert resp.loc["R06", "primary_role_other"] == "Manager"
+    assert resp.loc["R06", "primary_role_other"] == "Team Lead"
     assert pd_isna(resp.loc["R02", "secondary_role"])
     assert set(data.comments["question"]) == {"Q22"} and len(data.comments) == 2
     assert FREE_TEXT_SENTINEL not in repr(data)  # repr never shows free text
@@ -358,7 +362,7 @@ def test_cli_survey_runs_on_small_workbook(tmp_path, monkeypatch, capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "TM: Decisions/Constraints" in out and "n=3" in out
-    assert FREE_TEXT_SENTINEL not in out and "FFRDC" not in out
+    assert FREE_TEXT_SENTINEL not in out and "Think Tank" not in out
 
 
 def test_export_tables_leave_free_text_out(tmp_path):
@@ -366,4 +370,4 @@ def test_export_tables_leave_free_text_out(tmp_path):
     tables = survey.export_tables(data)
     assert set(tables) == {"survey_respondents", "survey_items", "survey_responses"}
     text = "\n".join(t.to_csv() for t in tables.values())
-    assert "FFRDC" not in text and "Manager" not in text and FREE_TEXT_SENTINEL not in text
+    assert "Think Tank" not in text and "Team Lead" not in text and FREE_TEXT_SENTINEL not in text

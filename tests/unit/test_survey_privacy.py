@@ -10,7 +10,7 @@ from mlmismatch import reproduce, survey_report
 from test_survey import FREE_TEXT_SENTINEL, PERSONAL, load
 
 #: Free-text answers ("Other" texts and comments): kept in memory, never written.
-FREE_TEXT = [FREE_TEXT_SENTINEL, "great survey", "FFRDC", "Manager"]
+FREE_TEXT = [FREE_TEXT_SENTINEL, "great survey", "Think Tank", "Team Lead"]
 
 
 class RecordingContext(reproduce.Context):
@@ -45,7 +45,7 @@ def run(tmp_path_factory):
 def test_free_text_was_read_but_stays_in_memory(run):
     _, data = run
     assert FREE_TEXT_SENTINEL in set(data.comments["text"])
-    assert "FFRDC" in set(data.respondents["affiliation_other"].dropna())
+    assert "Think Tank" in set(data.respondents["affiliation_other"].dropna())
 
 
 def test_no_output_contains_personal_data_or_free_text(run):
