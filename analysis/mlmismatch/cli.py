@@ -26,7 +26,9 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Inspect the study's data: quality report.", no_args_is_help=True)
 descriptors_app = typer.Typer(help="Descriptor schemas: derive, compare, migrate, new.", no_args_is_help=True)
-code_app = typer.Typer(help="Code a new round of mismatches: template, agreement, merge.", no_args_is_help=True)
+code_app = typer.Typer(
+    help="Code a new round of mismatches: template, agreement, merge, REFI-QDA exchange (export-qdc, import-qdpx).",
+    no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(descriptors_app, name="descriptors")
 app.add_typer(code_app, name="code")
@@ -42,7 +44,7 @@ def _version(value: bool) -> None:
 def _root(
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", envvar="MLMISMATCH_DATA_DIR",
-        help="Local copy of the data, laid out like ../shared (replication-package/, sei-descriptors/)."),
+        help="Local copy of the data: a folder with replication-package/ and sei-descriptors/ (see the README)."),
     data_home: Optional[Path] = typer.Option(
         None, "--data-home", envvar="MLMISMATCH_CACHE", help="Cache folder for downloaded data."),
     strict: bool = typer.Option(False, "--strict", help="Refuse local files whose SHA-256 differs from the pinned one."),

@@ -130,7 +130,10 @@ def counts_from_csv(path: str | Path, column: str | None = None) -> dict[str, fl
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise InputError("file not found", Location(file=path)) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except pd.errors.EmptyDataError:
+        raise InputError("empty file", Location(file=path),
+                         expected="a CSV with a header row and one observed label per row") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV ({type(exc).__name__})", Location(file=path)) from None
     if column is None:
         if len(df.columns) != 1:

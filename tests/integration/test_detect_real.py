@@ -56,6 +56,7 @@ def test_attributes_all_versions(sei_schemas_dir):
     df = schemas.attributes()
     counts = df.groupby("version").size()
     assert counts["1.1"] > counts["1.0"]  # 1.1 added attributes
+    assert counts.to_dict() == {"1.0": 255, "1.1": 263, "1.2": 262}  # the pinned SEI schemas
     assert not df.duplicated(["descriptor", "version", "path"]).any()
 
 

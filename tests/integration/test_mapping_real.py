@@ -140,6 +140,15 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mlmismatch", *args], capture_output=True, text=True, cwd=REPO)
 
 
+def test_cli_summary_counts_subcategories_by_category(real):
+    # Versioning etc. occur under several categories: the summary must count (category, subcategory) pairs.
+    _c, _attrs, md = real
+    r = _cli("--quiet", "mapping", "--section", "rules")
+    assert r.returncode == 0, r.stdout + r.stderr
+    head = " ".join(r.stdout.split())
+    assert f"mapping: {len(md.attributes)} rows, 34 subcategories," in head
+
+
 @pytest.mark.parametrize("old,new,expected", [
     ("raw_data,anonymization,", "raw_data,anonymisation,", "unknown attribute path 'raw_data.anonymisation'"),
     (",Anonymization,raw_data,", ",Anonymisation,raw_data,", "unknown subcategory 'Anonymisation'"),

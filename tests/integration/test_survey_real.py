@@ -138,7 +138,12 @@ def test_fig4_demographics(survey_data):
     # the 4 'Other' respondents left out although the legend says 'Operations + Other' (5 of 31).
     role = {r.value: r.n for r in d[d.variable == "role"].itertuples()}
     assert role == {"Data Science": 16, "Software Engineering": 10, "Operations + Other": 5}
-    assert [round(100 * n / 27) for n in (16, 10, 1)] == [59, 37, 4]
+    primary = survey_data.respondents["primary_role"].value_counts().to_dict()
+    assert primary == {"Data Scientist": 16, "Software Engineer": 10, "Operations": 1, "Other": 4}
+    without_other = sum(n for r, n in primary.items() if r != "Other")
+    shares = [ss.round_half_up(100 * primary[r] / without_other)
+              for r in ("Data Scientist", "Software Engineer", "Operations")]
+    assert without_other == 27 and [int(x) for x in shares] == [59, 37, 4]
 
 
 def test_interviews_and_survey_disagree_where_the_paper_says(survey_data, coding_data):
@@ -156,10 +161,15 @@ def test_role_analyses_on_real_data(survey_data):
     kw = ss.role_differences(survey_data.responses, survey_data.items)
     assert len(kw) == 34 and (kw["n"] == 31).all() and (kw["n_operations_other"] == 5).all()
     assert kw["caveat"].str.contains("Operations \\+ Other n=5").all()
+    # README: "After Holm correction, no item's ratings differ significantly between roles."
+    assert not kw["significant"].any() and (kw["p_holm"] >= 0.05).all()
     pw = ss.pairwise_role_differences(survey_data.responses, survey_data.items)
     assert len(pw) == 34 * 3 and pw["cliffs_delta"].between(-1, 1).all()
     rc = ss.role_rank_agreement(survey_data.responses, survey_data.items)
     assert len(rc) == 3
+    # README: "Data Science and Software Engineering rank the items alike (rho ~ 0.60)."
+    ds_se = rc[(rc["role_a"] == "Data Science") & (rc["role_b"] == "Software Engineering")].iloc[0]
+    assert ds_se["n_items"] == 34 and ds_se["spearman_rho"] == pytest.approx(0.6003, abs=5e-4)
     assert ((rc["rho_ci_low"] <= rc["spearman_rho"]) & (rc["spearman_rho"] <= rc["rho_ci_high"])).all()
 
 

@@ -277,7 +277,7 @@ def test_duplicate_ids_and_missing_columns(tmp_path):
 
 def test_the_project_claims_file_is_valid():
     claims = cl.load_claims()
-    assert len(claims) > 400
+    assert len(claims) == 501  # README: "All claims | 501"
     assert {c.kind for c in claims} == {"number", "qualitative"}
     assert all(c.computation in cl.COMPUTATIONS for c in claims)
 

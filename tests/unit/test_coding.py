@@ -186,3 +186,16 @@ def test_cli_reports_bad_input_in_one_line_with_exit_2(tmp_path):
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1
     assert "Mismatch-Open-Coding-Final.xlsx, sheet 'Interview 02', row 2, column G (Category 2): unknown category" in lines[0]
+
+
+def test_data_check_without_survey_reports_the_coding_workbook(tmp_path):
+    """`data check` covers the survey only "when available": a data folder without it still exits 0."""
+    folder = tmp_path / "data" / "replication-package"
+    folder.mkdir(parents=True)
+    build_coding_workbook(folder / "Mismatch-Open-Coding-Final.xlsx")
+    proc = subprocess.run([sys.executable, "-m", "mlmismatch", "--data-dir", str(tmp_path / "data"), "data", "check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Coding workbook: Mismatch-Open-Coding-Final.xlsx" in proc.stdout
+    assert "survey checks skipped: missing file replication-package/Survey-Data-Final.xlsx" in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr

@@ -72,6 +72,10 @@ def test_from_descriptor_and_csv(tmp_path):
         drift.counts_from_csv(csv)
     with pytest.raises(InputError, match="no column 'lbl'"):
         drift.counts_from_csv(csv, "lbl")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match=r"^empty\.csv: empty file; expected a CSV with a header row"):
+        drift.counts_from_csv(empty)
 
 
 @pytest.mark.parametrize("doc,pattern", [

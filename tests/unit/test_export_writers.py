@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -80,7 +81,11 @@ def test_export_cli(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "mlmismatch", "--data-dir", str(tmp_path / "data"), "-q", "export",
                            str(tmp_path / "out"), "--format", "csv"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "out" / "datapackage.json").exists()
+    desc = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    # no survey workbook in the data folder: the coding tables only
+    assert [r["name"] for r in desc["resources"]] == ["codebook", "mismatches", "instances", "quality"]
+    with open(tmp_path / "out" / "mismatches.csv", newline="", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 5  # the builder's 5 mismatches
     bad = subprocess.run([sys.executable, "-m", "mlmismatch", "--data-dir", str(tmp_path / "data"), "-q", "export",
                           str(tmp_path / "out2"), "--format", "xls"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown format 'xls'" in bad.stderr and "Traceback" not in bad.stderr

@@ -32,7 +32,7 @@ def fetch(
             problems += 1
             err_console.print(f"[red]missing[/red] {sid}: {exc}", soft_wrap=True)
             continue
-        mark = "[green]ok[/green]" if r.matches_pin else "[yellow]variant[/yellow]"
+        mark = "[green]ok     [/green]" if r.matches_pin else "[yellow]variant[/yellow]"
         console.print(f"{mark} {sid:32} {r.origin:9} {r.path}", soft_wrap=True)
     print_notices()
     if problems:
@@ -49,11 +49,17 @@ def data_check(
     print_table(q, title=f"Coding workbook: {data.path.name}",
                 caption=f"{len(data.quality)} checks; {int((data.quality.status == 'agrees').sum())} agree "
                         f"(--all to list them); {len(data.mismatches)} mismatches, {len(data.instances)} instances")
+    from ..errors import DataNotFoundError
+
     try:
         from ._common import load_survey
 
         survey = load_survey()
     except ModuleNotFoundError:
+        return
+    except DataNotFoundError as exc:  # the survey is optional here: say so and keep exit 0
+        if not settings.quiet:
+            err_console.print(f"notice: survey checks skipped: {exc}", soft_wrap=True)
         return
     sq = getattr(survey, "quality", None)
     if sq is not None and len(sq):

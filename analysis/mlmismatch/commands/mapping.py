@@ -53,7 +53,7 @@ def mapping_cmd(
     coding, attrs, md = _mapping(directory)
     a = md.attributes
     show = (lambda name: section in (name, "all"))
-    console.print(f"mapping: {len(a)} rows, {a['subcategory'].nunique()} subcategories, "
+    console.print(f"mapping: {len(a)} rows, {len(a[['category', 'subcategory']].drop_duplicates())} subcategories, "
                   f"{len(md.practices)} practices, {len(md.practice_subcategory)} practice links: all checks passed")
     if show("coverage"):
         t2 = _table2()
