@@ -141,31 +141,25 @@ def multi_category_mismatches(instances: "pd.DataFrame") -> "pd.DataFrame":
 # reproduce steps
 # --------------------------------------------------------------------------------------------
 
-def _round(df: "pd.DataFrame", digits: int = 2) -> "pd.DataFrame":
-    from .tables import round_floats
-
-    return round_floats(df, digits)
-
-
 def step_categories(ctx) -> None:
     """Write the categorization tables (CSV + Markdown + LaTeX) and figures."""
     from . import categories_figures as figs
-    from .tables import write_table
+    from .tables import round_floats, write_table
 
     data = ctx.coding
     cats = category_counts(data.instances)
     subs = subcategory_counts(data.instances, data.codebook)
     # Contract files (column names and order are fixed; see README)
-    ctx.write_csv("tables/categories.csv", _round(cats[["category", "n_instances", "share_pct"]]))
+    ctx.write_csv("tables/categories.csv", round_floats(cats[["category", "n_instances", "share_pct"]], 2))
     ctx.write_csv("tables/subcategories.csv",
-                  _round(subs[["category", "subcategory", "n_instances", "share_in_category_pct"]]))
-    write_table(ctx, "tables/categories", _round(cats, 1), csv=False,
+                  round_floats(subs[["category", "subcategory", "n_instances", "share_in_category_pct"]], 2))
+    write_table(ctx, "tables/categories", round_floats(cats, 1), csv=False,
                 caption="Coded instances per category (paper Fig. 2)")
-    write_table(ctx, "tables/subcategories", _round(subs, 1), csv=False,
+    write_table(ctx, "tables/subcategories", round_floats(subs, 1), csv=False,
                 caption="Coded instances per subcategory and share within its category (paper Fig. 3)")
     write_table(ctx, "tables/mismatches_per_interview", mismatches_per_interview(data.mismatches, data.instances),
                 caption="Mismatches and coded instances per interview")
-    write_table(ctx, "tables/pairs_per_mismatch", _round(pairs_per_mismatch(data.mismatches), 1),
+    write_table(ctx, "tables/pairs_per_mismatch", round_floats(pairs_per_mismatch(data.mismatches), 1),
                 caption="Category/subcategory pairs coded per mismatch")
     write_table(ctx, "tables/category_cooccurrence", cooccurrence_long(data.instances),
                 caption="Mismatches coded with both categories (diagonal: with the category at all)")

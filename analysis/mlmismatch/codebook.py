@@ -204,12 +204,6 @@ def parse_codebook_rows(rows: list[tuple], file: str, sheet: str = CODEBOOK_SHEE
     return df
 
 
-def categorical_categories(codebook: "pd.DataFrame") -> "pd.CategoricalDtype":
-    import pandas as pd
-
-    return pd.CategoricalDtype(list(CATEGORY_CODES.values()), ordered=True)
-
-
 def load_codebook(path=None, **resolve_kwargs) -> "pd.DataFrame":
     """The codebook table: ``category_code, category, subcategory, description`` (34 rows, workbook order)."""
     from .coding import load_coding

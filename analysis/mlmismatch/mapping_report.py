@@ -20,34 +20,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .reproduce import Context, Step
+from .tables import round_floats
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-def _round(df: "pd.DataFrame", digits: int = 3) -> "pd.DataFrame":
-    from .tables import round_floats
+def table2(ctx: Context) -> "pd.DataFrame":
+    """Table II (``category,subcategory,role,n_important,n_respondents,pct``), computed once per run by the
+    survey steps."""
+    from . import survey_report
 
-    return round_floats(df, digits)
-
-
-def table2(ctx: Context) -> "pd.DataFrame | None":
-    """Table II (``category,subcategory,role,n_important,n_respondents,pct``) if the survey code is importable."""
-    if "mapping_table2" in ctx.results:
-        return ctx.results["mapping_table2"]  # type: ignore[return-value]
-    try:
-        from . import survey_report
-
-        t2 = survey_report._tables(ctx)["table2"]  # computed once per run by the survey steps
-    except (ImportError, AttributeError, KeyError):
-        try:
-            from . import survey_stats
-
-            t2 = survey_stats.important_by_role(ctx.survey.responses, ctx.survey.items)
-        except ImportError:
-            t2 = None
-    ctx.results["mapping_table2"] = t2
-    return t2
+    return survey_report.tables(ctx)["table2"]
 
 
 def _data(ctx: Context) -> dict:
@@ -82,16 +66,16 @@ def mapping_step(ctx: Context) -> None:
     ctx.write_csv("tables/mapping_subcategory_coverage.csv", cov)
     by_cat = pd_concat([mapping.coverage_by_category(a, coding.codebook, coding.instances, table2(ctx), attrs, v)
                         for v in ("1.0", "1.1", "1.2")])
-    ctx.write_csv("tables/mapping_coverage_by_category.csv", _round(by_cat))
+    ctx.write_csv("tables/mapping_coverage_by_category.csv", round_floats(by_cat, 3))
     keep = ["category", "version", "n_subcategories", "n_covered", "n_complete", "n_instances",
             "pct_instances_covered", "pct_instances_complete"] + [c for c in by_cat.columns if c.startswith("pct_important_")]
-    _md(ctx, "tables/mapping_coverage_by_category.md", _round(by_cat[keep], 1),
+    _md(ctx, "tables/mapping_coverage_by_category.md", round_floats(by_cat[keep], 1),
         "Coverage per category by the published attributes of each version. Covered: at least one attribute the "
         "mapping names exists; complete: all of them exist (no proposed attribute, none added later). Weighted by "
         "coded instances and by each survey role's Important/Very Important shares")
     split = mapping.sharing_vs_predicate(a, coding.codebook, coding.instances)
-    ctx.write_csv("tables/mapping_sharing_vs_predicate.csv", _round(split))
-    _md(ctx, "tables/mapping_sharing_vs_predicate.md", _round(split[split["n_instances"] > 0], 1),
+    ctx.write_csv("tables/mapping_sharing_vs_predicate.csv", round_floats(split, 3))
+    _md(ctx, "tables/mapping_sharing_vs_predicate.md", round_floats(split[split["n_instances"] > 0], 1),
         "Coded instances whose subcategory is covered only by recording attributes (information sharing) "
         "or also by a rule comparing attribute values (predicate)")
     ctx.write_csv("tables/mapping_gap_uncovered_subcategories.csv",
@@ -125,12 +109,12 @@ def text_evidence_step(ctx: Context) -> None:
     base = mapping.random_baseline(a, attrs, coding.codebook)
     summary = pd_concat([res["summary"], res_cb["summary"]])
     summary["random_baseline"] = [base["precision_at_k"], base["recall_at_k"], float("nan"), float("nan")] * 2
-    ctx.write_csv("tables/text_evidence_scores.csv", _round(res["scores"]))
-    ctx.write_csv("tables/text_evidence_summary.csv", _round(summary))
-    _md(ctx, "tables/text_evidence_summary.md", _round(summary),
+    ctx.write_csv("tables/text_evidence_scores.csv", round_floats(res["scores"], 3))
+    ctx.write_csv("tables/text_evidence_summary.csv", round_floats(summary, 3))
+    _md(ctx, "tables/text_evidence_summary.md", round_floats(summary, 3),
         "Text evidence: TF-IDF ranking of the 1.2 attributes per subcategory, scored against the curated mapping "
         "(macro = mean over subcategories, micro = pooled)", floatfmt=".3f")
-    ctx.write_csv("tables/text_evidence_disagreements.csv", _round(res["disagreements"]))
+    ctx.write_csv("tables/text_evidence_disagreements.csv", round_floats(res["disagreements"], 3))
 
 
 def descriptors_step(ctx: Context) -> None:
@@ -145,8 +129,8 @@ def descriptors_step(ctx: Context) -> None:
     summary = descriptors.comparison_summary(detail, derived)
     ctx.write_csv("tables/descriptor_coverage.csv",
                   summary[summary["descriptor"] != "All"][descriptors.COVERAGE_COLUMNS])
-    ctx.write_csv("tables/descriptor_comparison.csv", _round(summary))
-    _md(ctx, "tables/descriptor_comparison.md", _round(summary, 1),
+    ctx.write_csv("tables/descriptor_comparison.csv", round_floats(summary, 3))
+    _md(ctx, "tables/descriptor_comparison.md", round_floats(summary, 1),
         "Derived descriptor attributes (from the mapping) beside the published SEI descriptors 1.0, 1.1, 1.2 "
         "(attributes in both, only derived = information the study found missing that the version does not "
         "record, only published = attributes from elsewhere than the interviews; `version` left out)")

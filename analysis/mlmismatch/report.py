@@ -312,8 +312,6 @@ def _survey_or_none(ctx):
 
     try:
         return ctx.survey, None
-    except ModuleNotFoundError as exc:  # survey module absent in a partial checkout
-        return None, f"survey loader unavailable ({exc.name})"
     except MlmismatchError as exc:
         return None, str(exc)
 

@@ -245,18 +245,9 @@ class Step:
 
 def _steps() -> list[Step]:
     """All steps in order. Imported lazily so that ``--help`` does not load pandas."""
-    from . import categories
+    from . import categories, extend_report, mapping_report, report, survey_report
 
-    steps: list[Step] = list(categories.STEPS)
-    for modname in ("survey_report", "mapping_report", "extend_report", "report"):
-        try:
-            mod = __import__(f"{__package__}.{modname}", fromlist=["STEPS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{modname}":
-                raise
-            continue
-        steps.extend(mod.STEPS)
-    return steps
+    return [*categories.STEPS, *survey_report.STEPS, *mapping_report.STEPS, *extend_report.STEPS, *report.STEPS]
 
 
 def run(ctx: Context, progress: Callable[[str], None] | None = None, only: list[str] | None = None,

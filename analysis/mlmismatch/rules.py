@@ -193,6 +193,16 @@ def is_empty(value: Any) -> bool:
     return False
 
 
+def _walk(cur: Any, parts: tuple[str, ...]) -> Any:
+    """Follow ``parts`` through nested dicts from ``cur``; ``_MISSING`` where a key is absent."""
+    for part in parts:
+        if cur.__class__ is dict and part in cur:
+            cur = cur[part]
+        else:
+            return _MISSING
+    return cur
+
+
 @lru_cache(maxsize=4096)
 def _parts(dotted: str) -> tuple[str, ...]:
     return () if dotted in (".", "") else tuple(dotted.split("."))
@@ -288,13 +298,7 @@ def _compile_getter(expr: Any):
             chain = it.parents[:-1] if it.parents and it.parents[-1] is it.value else it.parents
             if level > len(chain):
                 return _MISSING
-            cur = chain[-level]
-            for part in parts:
-                if cur.__class__ is dict and part in cur:
-                    cur = cur[part]
-                else:
-                    return _MISSING
-            return cur
+            return _walk(chain[-level], parts)
         return up
     if not parts:
         return lambda it: it.value
@@ -307,13 +311,7 @@ def _compile_getter(expr: Any):
         return one
 
     def many(it):
-        cur = it.value
-        for part in parts:
-            if cur.__class__ is dict and part in cur:
-                cur = cur[part]
-            else:
-                return _MISSING
-        return cur
+        return _walk(it.value, parts)
     return many
 
 

@@ -204,17 +204,6 @@ def resolve_path(source_id: str, **kwargs) -> Path:
     return resolve(source_id, **kwargs).path
 
 
-def fetch_all(*, data_home: str | Path | None = None, strict: bool = False, download: bool = True,
-              progress=None) -> list[ResolvedFile]:
-    """Resolve every registered source (used by ``mlmismatch fetch``)."""
-    out = []
-    for sid in registry():
-        out.append(resolve(sid, data_home=data_home, strict=strict, download=download))
-        if progress is not None:
-            progress(sid)
-    return out
-
-
 def provenance() -> list[dict]:
     """The inputs resolved so far: id, file name, SHA-256, whether it matches the pin."""
     return [

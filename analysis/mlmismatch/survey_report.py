@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE2 = "tables/table2_important_by_role"
 
 
-def _tables(ctx: Context) -> dict[str, "pd.DataFrame"]:
+def tables(ctx: Context) -> dict[str, "pd.DataFrame"]:
     """Compute the survey tables once per run (cached in ``ctx.results``)."""
     from . import survey_stats
 
@@ -32,7 +32,7 @@ def _tables(ctx: Context) -> dict[str, "pd.DataFrame"]:
 def demographics_step(ctx: Context) -> None:
     from . import survey_figures
 
-    t = _tables(ctx)
+    t = tables(ctx)
     ctx.write_csv("tables/survey_demographics.csv", t["demographics"])
     ctx.figure(lambda: survey_figures.fig4_demographics(t["demographics"]), "figures/fig4_demographics")
 
@@ -40,7 +40,7 @@ def demographics_step(ctx: Context) -> None:
 def distribution_step(ctx: Context) -> None:
     from . import survey_figures
 
-    t = _tables(ctx)
+    t = tables(ctx)
     ctx.write_csv("tables/survey_distribution.csv", t["distribution"])
     ctx.write_csv("tables/survey_distribution_by_role.csv", t["distribution_by_role"])
     ctx.figure(lambda: survey_figures.fig5_distribution(t["distribution"]), "figures/fig5_distribution")
@@ -49,7 +49,7 @@ def distribution_step(ctx: Context) -> None:
 def table2_step(ctx: Context) -> None:
     from . import survey_figures, survey_stats
 
-    t = _tables(ctx)
+    t = tables(ctx)
     ctx.write_csv(f"{TABLE2}.csv", t["table2"][survey_stats.TABLE2_COLUMNS])
     ctx.write_text(f"{TABLE2}.md", f"<!-- {ctx.header('').strip()} -->\n\n" + survey_stats.table2_markdown(t["table2"]))
     ctx.write_text(f"{TABLE2}.tex", ctx.header("%") + "\n" + survey_stats.table2_latex(t["table2"]))
@@ -58,7 +58,7 @@ def table2_step(ctx: Context) -> None:
 
 
 def roles_step(ctx: Context) -> None:
-    t = _tables(ctx)
+    t = tables(ctx)
     ctx.write_csv("tables/survey_role_differences.csv", t["role_differences"])
     ctx.write_csv("tables/survey_role_pairwise.csv", t["role_pairwise"])
     ctx.write_csv("tables/survey_role_rank_correlation.csv", t["role_rank_correlation"])
@@ -69,7 +69,7 @@ def interviews_step(ctx: Context) -> None:
 
     data = ctx.survey
     per, summary = survey_stats.interviews_vs_survey(ctx.coding.instances, data.responses, data.items)
-    t = _tables(ctx)
+    t = tables(ctx)
     t["interviews_vs_survey"], t["interviews_vs_survey_summary"] = per, summary
     ctx.write_csv("tables/interviews_vs_survey.csv", per)
     ctx.write_csv("tables/interviews_vs_survey_summary.csv", summary)
@@ -79,7 +79,7 @@ def interviews_step(ctx: Context) -> None:
 def summary_step(ctx: Context) -> None:
     data = ctx.survey
     ctx.write_csv("tables/survey_quality.csv", data.quality)
-    ctx.write_text("reports/survey_summary.md", summary_markdown(_tables(ctx), data.quality, header=ctx.header("")))
+    ctx.write_text("reports/survey_summary.md", summary_markdown(tables(ctx), data.quality, header=ctx.header("")))
 
 
 def summary_markdown(t: dict, quality: "pd.DataFrame", header: str = "") -> str:

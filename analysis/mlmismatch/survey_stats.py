@@ -377,6 +377,14 @@ def _undecorated(fn):
     return getattr(fn, "__wrapped__", fn)
 
 
+def _groups_per_item(responses: "pd.DataFrame", items: "pd.DataFrame", roles: list[str]):
+    """Yield ``(item, {role: scores})`` for every item, the answered scores grouped once."""
+    answered = _answered(responses)
+    by = _scores_by_item_role(answered, roles)
+    for item in items["item"]:
+        yield item, _scores_by_role(answered, item, roles, by)
+
+
 def role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", *, alpha: float = ALPHA) -> "pd.DataFrame":
     """Per item, Kruskal-Wallis across the roles on the 1-4 scores, epsilon-squared, Holm across items.
 
@@ -389,11 +397,8 @@ def role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", *, alpha:
 
     kruskal = _undecorated(kruskal)
     roles = _roles(responses)
-    answered = _answered(responses)
-    by = _scores_by_item_role(answered, roles)
     rows = []
-    for item in items["item"]:
-        groups = _scores_by_role(answered, item, roles, by)
+    for item, groups in _groups_per_item(responses, items, roles):
         present = [g for g in groups.values() if len(g)]
         n = sum(len(g) for g in present)
         row = {"item": item, "n": n}
@@ -438,11 +443,8 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
 
     mannwhitneyu = _undecorated(mannwhitneyu)
     roles = _roles(responses)
-    answered = _answered(responses)
-    by = _scores_by_item_role(answered, roles)
     rows = []
-    for item in items["item"]:
-        groups = _scores_by_role(answered, item, roles, by)
+    for item, groups in _groups_per_item(responses, items, roles):
         for a, b in combinations(roles, 2):
             x, y = groups[a], groups[b]
             row = {"item": item, "role_a": a, "role_b": b, "n_a": len(x), "n_b": len(y),

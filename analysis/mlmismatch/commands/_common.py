@@ -79,7 +79,3 @@ def print_table(df: "pd.DataFrame", title: str | None = None, caption: str | Non
         table.add_row(*cells)
     console.print(table)
 
-
-def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    sys.exit(code)

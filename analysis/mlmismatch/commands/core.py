@@ -50,13 +50,10 @@ def data_check(
                 caption=f"{len(data.quality)} checks; {int((data.quality.status == 'agrees').sum())} agree "
                         f"(--all to list them); {len(data.mismatches)} mismatches, {len(data.instances)} instances")
     from ..errors import DataNotFoundError
+    from ._common import load_survey
 
     try:
-        from ._common import load_survey
-
         survey = load_survey()
-    except ModuleNotFoundError:
-        return
     except DataNotFoundError as exc:  # the survey is optional here: say so and keep exit 0
         if not settings.quiet:
             err_console.print(f"notice: survey checks skipped: {exc}", soft_wrap=True)
@@ -81,18 +78,14 @@ def export(
         raise InputError(f"unknown format '{fmt}'", expected="csv or parquet")
     data = load_coding()
     tables = ex.coding_tables(data, text=text)
-    try:
-        from ..survey import export_tables as survey_tables  # type: ignore[attr-defined]
-    except ImportError:
-        survey_tables = None
-    if survey_tables is not None:
-        from ..errors import DataNotFoundError
-        from ._common import load_survey
+    from ..errors import DataNotFoundError
+    from ..survey import export_tables as survey_tables
+    from ._common import load_survey
 
-        try:
-            tables.update(survey_tables(load_survey()))
-        except DataNotFoundError as exc:
-            err_console.print(f"[yellow]notice:[/yellow] survey tables not exported ({exc})", soft_wrap=True)
+    try:
+        tables.update(survey_tables(load_survey()))
+    except DataNotFoundError as exc:
+        err_console.print(f"[yellow]notice:[/yellow] survey tables not exported ({exc})", soft_wrap=True)
     src = [{"title": p["file"], "path": sources.get_source(p["source"]).url, "sha256": p["sha256"]}
            for p in sources.provenance()]
     path = ex.export_package(tables, out, fmt=fmt, sources=src)

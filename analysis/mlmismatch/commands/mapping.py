@@ -17,11 +17,9 @@ SECTIONS = ("coverage", "split", "gaps", "practices", "text", "rules", "all")
 
 
 def _table2():
-    """Table II from the survey (None when the survey code or data is unavailable)."""
-    try:
-        from .. import survey_stats
-    except ModuleNotFoundError:  # pragma: no cover - survey module absent
-        return None
+    """Table II from the survey."""
+    from .. import survey_stats
+
     data = load_survey()
     return survey_stats.important_by_role(data.responses, data.items)
 

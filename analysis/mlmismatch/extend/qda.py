@@ -346,16 +346,23 @@ def _check_order(el: ET.Element, ns: str, seq: tuple[str, ...], where: str, prob
             problems.append(f"{where}: <{tag}> more than once")
 
 
-def check_codebook_xml(data: bytes) -> list[str]:
-    """Problems of a REFI-QDA codebook document against the Codebook schema's structure ([] if none)."""
-    ns = NS_CODEBOOK
+def _parse_root(data: bytes, ns: str, tag: str) -> tuple["ET.Element | None", list[str]]:
+    """Parse ``data`` and check its root element: ``(root, [])``, or ``(None, [problem])``."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        return [f"not well-formed XML: {exc}"]
-    if root.tag != f"{{{ns}}}CodeBook":
-        return [f"root element is {root.tag}, expected {{{ns}}}CodeBook"]
-    problems: list[str] = []
+        return None, [f"not well-formed XML: {exc}"]
+    if root.tag != f"{{{ns}}}{tag}":
+        return None, [f"root element is {root.tag}, expected {{{ns}}}{tag}"]
+    return root, []
+
+
+def check_codebook_xml(data: bytes) -> list[str]:
+    """Problems of a REFI-QDA codebook document against the Codebook schema's structure ([] if none)."""
+    ns = NS_CODEBOOK
+    root, problems = _parse_root(data, ns, "CodeBook")
+    if root is None:
+        return problems
     _check_order(root, ns, ("Codes", "Sets"), "CodeBook", problems, once=("Codes", "Sets"))
     codes = root.find(f"{{{ns}}}Codes")
     if codes is None:
@@ -379,13 +386,9 @@ def check_codebook_xml(data: bytes) -> list[str]:
 def check_project_xml(data: bytes) -> list[str]:
     """Problems of a REFI-QDA ``project.qde`` against the parts of the Project schema used here."""
     ns = NS_PROJECT
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        return [f"not well-formed XML: {exc}"]
-    if root.tag != f"{{{ns}}}Project":
-        return [f"root element is {root.tag}, expected {{{ns}}}Project"]
-    problems: list[str] = []
+    root, problems = _parse_root(data, ns, "Project")
+    if root is None:
+        return problems
     if root.get("name") is None:
         problems.append("Project: missing required attribute 'name'")
     _check_order(root, ns, ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs",
