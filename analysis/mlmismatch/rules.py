@@ -706,16 +706,6 @@ def _lookup_value(root: Any, needle: Any, in_path: str, match: str, take: str) -
     return _MISSING
 
 
-def _gp(obj: Any, parts: tuple) -> Any:
-    cur = obj
-    for part in parts:
-        if cur.__class__ is dict and part in cur:
-            cur = cur[part]
-        else:
-            return _MISSING
-    return cur
-
-
 class _Gen:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -862,7 +852,7 @@ def compile_rule(rule: Rule):
         g.emit(ind + 1, f"if not (_empty_fast({a}) or _empty_fast({b})) and not _agree({a}, {b}, {tol}):")
         g.emit(ind + 2, f"out.append(_viol_match({R}, Item({item}, {parts}, {parents}, {root}), {o}, {a}, {b}))")
     g.emit(1, "return out")
-    namespace = {"_MISSING": _MISSING, "_h": _h, "_empty_fast": _empty_fast, "_gp": _gp, "_agree": _agree,
+    namespace = {"_MISSING": _MISSING, "_h": _h, "_empty_fast": _empty_fast, "_gp": _walk, "_agree": _agree,
                  "_lookup_value": _lookup_value, "Item": Item, "_viol_each_in": _viol_each_in,
                  "_viol_nonempty": _viol_nonempty, "_viol_match": _viol_match, **g.consts}
     source = "\n".join(g.lines) + "\n"
