@@ -32,7 +32,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "analysis"))
 
-from mlmismatch import detect, rules, schemas  # noqa: E402
+from mlmismatch import detection as detect  # noqa: E402
+from mlmismatch.detection import rules  # noqa: E402
+from mlmismatch.descriptors import schemas  # noqa: E402
 
 EXAMPLES = REPO / "descriptors" / "examples"
 

@@ -27,7 +27,8 @@
 # or let `mlmismatch fetch` download it (checking its SHA-256).
 
 # %%
-from mlmismatch import categories, coding
+from mlmismatch.analyses import categories
+from mlmismatch.study import coding
 
 data = coding.load_coding()
 print(f"{len(data.mismatches)} mismatches from {data.n_interviews} interviews, "
@@ -72,7 +73,7 @@ cats = categories.category_counts(data.instances)
 cats.round(1)
 
 # %%
-from mlmismatch.categories_figures import fig_categories, fig_subcategories
+from mlmismatch.analyses.figures.categories import fig_categories, fig_subcategories
 
 fig_categories(cats)
 

@@ -32,7 +32,10 @@
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
-from mlmismatch import coding, survey, survey_figures, survey_stats
+from mlmismatch.study import coding
+from mlmismatch.study import survey
+from mlmismatch.analyses.figures import survey as survey_figures
+from mlmismatch.analyses import survey_stats
 
 pd.set_option("display.max_columns", 20)
 pd.set_option("display.width", 160)

@@ -27,7 +27,11 @@
 # %%
 import pandas as pd
 
-from mlmismatch import coding, descriptors, mapping, mapping_figures, schemas
+from mlmismatch.study import coding
+from mlmismatch.mapping import derive as descriptors
+from mlmismatch.mapping import matrix as mapping
+from mlmismatch.mapping import figures as mapping_figures
+from mlmismatch.descriptors import schemas
 
 pd.set_option("display.width", 160)
 data = coding.load_coding()
@@ -98,7 +102,8 @@ m[m["status"] == "proposed"][["subcategory", "descriptor", "path", "evidence"]]
 
 # %%
 try:
-    from mlmismatch import survey, survey_stats
+    from mlmismatch.study import survey
+    from mlmismatch.analyses import survey_stats
 
     s = survey.load_survey()
     table2 = survey_stats.important_by_role(s.responses, s.items)

@@ -33,12 +33,18 @@
 # %%
 import pandas as pd
 
-from mlmismatch import coding, detect, drift, rules, schemas, survey, survey_stats
-from mlmismatch.sources import PROJECT_ROOT
+from mlmismatch.study import coding
+from mlmismatch import detection as detect
+from mlmismatch.detection import drift
+from mlmismatch.mapping import predicates
+from mlmismatch.descriptors import schemas
+from mlmismatch.study import survey
+from mlmismatch.analyses import survey_stats
+from mlmismatch.core import resources
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 160)
-SYSTEM = PROJECT_ROOT / "descriptors" / "examples" / "customer-churn"
+SYSTEM = resources.path("examples", "customer-churn")
 docs = detect.load_system(SYSTEM)
 pd.DataFrame([{"file": d.name, "descriptor": d.kind, "version": d.version} for d in docs])
 
@@ -61,7 +67,7 @@ pd.DataFrame([{"file": f.files[0], "path": f.paths[0], "error": f.message.split(
 # corresponding rule in SEI's TEC tool.
 
 # %%
-table = rules.rules_table()
+table = predicates.rules_table()
 table[["rule_id", "sei_rule", "descriptors", "predicate"]].head(8)
 
 # %%
@@ -77,14 +83,18 @@ pd.DataFrame([{"rule": f.rule_id, "SEI": f.sei_rule, "message": f.message} for f
 # ## Step 3 — information gaps, ranked by the study
 # Attributes left empty leave the system open to the mismatch subcategories mapped to them
 # (`data/mapping/subcategory_attributes.csv`). The ranking uses how often the study's interviews
-# saw each subcategory and how important the survey respondents rated it.
+# saw each subcategory and how important the survey respondents rated it. Those two small tables ship
+# with the package (`detect.packaged_weights()`, so `check` needs no study data); here we recompute
+# them from the workbooks to see that they are the same.
 
 # %%
 cod = coding.load_coding()
 sur = survey.load_survey()
 importance = survey_stats.important_by_role(sur.responses, sur.items)
+weights = detect.weights_from_study(cod.instances, importance)
+assert weights.frequency == detect.packaged_weights().frequency
 mapping = detect.load_mapping()
-gaps = detect.rank_gaps(detect.information_gaps(docs, mapping), cod.instances, importance)
+gaps = detect.rank_gaps(detect.information_gaps(docs, mapping), weights)
 pd.DataFrame([{"path": g.paths[0], "subcategories": "; ".join(g.subcategories), "instances": g.frequency,
                "important %": g.importance} for g in gaps])
 
@@ -92,8 +102,8 @@ pd.DataFrame([{"path": g.paths[0], "subcategories": "; ".join(g.subcategories), 
 # `--role` re-ranks by what one role rated important, e.g. what a data scientist would most miss:
 
 # %%
-for role in detect.roles(importance):
-    top = detect.rank_gaps(gaps, cod.instances, importance, role=role)[0]
+for role in weights.roles():
+    top = detect.rank_gaps(gaps, weights, role=role)[0]
     print(f"{role:>22}: {top.paths[0]}  ({'; '.join(top.subcategories)}, {top.importance:.0f} % important)")
 
 # %% [markdown]

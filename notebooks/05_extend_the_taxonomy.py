@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlmismatch import coding
-from mlmismatch.sources import PROJECT_ROOT
+from mlmismatch.study import coding
+from mlmismatch.core import resources
 
-TEACHING = PROJECT_ROOT / "data" / "teaching"
+TEACHING = resources.path("data", "teaching")
 study = coding.load_coding()
 examples = pd.read_csv(TEACHING / "mismatches.csv")
 assert examples["source"].str.startswith("teaching example").all()

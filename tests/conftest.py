@@ -1,12 +1,15 @@
-"""Shared fixtures.
+"""Shared fixtures: the repository root, one CLI runner, the study's data and a tiny schema set.
 
 Integration tests need the study's data: ``MLMISMATCH_DATA_DIR`` (CI points it at ../shared) or
-the user cache. Under ``CI=true`` missing data is a failure, never a skip.
+the user cache. Under ``CI=true`` missing data is a failure, never a skip. Unit tests build their
+own inputs; those that need descriptor schemas use :func:`tiny_schemas`, a data directory with
+small schemas the tests write themselves, instead of the downloaded SEI schemas.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,18 +17,29 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(what: str, reason: str) -> None:
+    """Fail under ``CI=true``, else skip: ``what`` is missing."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {what} is missing: {reason}")
+    pytest.skip(f"{what} not available: {reason}")
 
 
 def _real(source_id: str) -> Path:
-    from mlmismatch import sources
-    from mlmismatch.errors import InputError
+    from mlmismatch.core.errors import InputError
+    from mlmismatch.sources import Store
 
     try:
-        return sources.resolve(source_id, download=False).path
+        return Store(download=False).resolve(source_id).path
     except InputError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and the study's data is missing: {exc}")
-        pytest.skip(f"study data not available: {exc}")
+        need("the study's data", str(exc))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
 
 
 @pytest.fixture(scope="session")
@@ -39,15 +53,23 @@ def survey_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_store(coding_path):
+    """A store over the real data (shared by a test session: parsed workbooks and schemas are memoized)."""
+    from mlmismatch.sources import Store
+
+    return Store(download=False)
+
+
+@pytest.fixture(scope="session")
 def coding_data(coding_path):
-    from mlmismatch import coding
+    from mlmismatch.study import coding
 
     return coding.load_coding(path=coding_path)
 
 
 @pytest.fixture(scope="session")
 def survey_data(survey_path):
-    from mlmismatch import survey
+    from mlmismatch.study import survey
 
     return survey.load_survey(path=survey_path)
 
@@ -58,6 +80,83 @@ def sei_schemas_dir() -> Path:
     return _real("sei-1.2-trained_model").parents[1]
 
 
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
 @pytest.fixture
-def repo_root() -> Path:
-    return REPO
+def cli(capsys, monkeypatch):
+    """Run ``mlmismatch ARGS`` in-process: ``cli("check", "DIR")`` -> :class:`CliResult` (exit code, stdout, stderr).
+
+    ``--quiet`` is added unless ``quiet=False``; ``env`` sets environment variables for the run.
+    """
+    from mlmismatch.cli.main import main
+
+    def run(*args: str, quiet: bool = True, env: dict | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            if value is None:
+                monkeypatch.delenv(key, raising=False)
+            else:
+                monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = 0
+        try:
+            main((["--quiet"] if quiet else []) + [str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+# --------------------------------------------------------------------------------------------
+# A tiny descriptor-schema data directory (unit tests never need the downloaded SEI schemas)
+# --------------------------------------------------------------------------------------------
+
+TINY_TRAINED_MODEL = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Trained Model",
+    "type": "object",
+    "required": ["version", "model_name"],
+    "properties": {
+        "version": {"type": "string"},
+        "model_name": {"type": "string"},
+        "trained_on": {"type": "string", "format": "date"},
+        "model_outputs": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "type": {"type": "string", "enum": ["", "Integer", "Float", "String", "Other"]},
+        }}},
+    },
+}
+
+
+def _tiny_schema(kind: str) -> dict:
+    from mlmismatch.descriptors.schemas import TITLES
+
+    if kind == "trained_model":
+        return TINY_TRAINED_MODEL
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "title": TITLES[kind], "type": "object",
+            "required": ["version"], "properties": {"version": {"type": "string"}, "name": {"type": "string"}}}
+
+
+@pytest.fixture
+def tiny_schemas(tmp_path):
+    """A data directory with small schemas for every kind and version, laid out like ../shared.
+
+    Returns a :class:`mlmismatch.sources.Store` over it (the files differ from the pinned ones, so
+    the store notes a notice per file; tests that count notices use their own store).
+    """
+    import json
+
+    from mlmismatch.descriptors.schemas import KINDS, VERSIONS
+    from mlmismatch.sources import Store
+
+    for version in VERSIONS:
+        folder = tmp_path / "sei-descriptors" / version
+        folder.mkdir(parents=True)
+        for kind in KINDS:
+            (folder / f"{kind}_schema.json").write_text(json.dumps(_tiny_schema(kind)), encoding="utf-8")
+    return Store(data_dir=tmp_path, download=False)

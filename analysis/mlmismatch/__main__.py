@@ -1,5 +1,5 @@
 """``python -m mlmismatch`` runs the command line."""
 
-from .cli import main
+from mlmismatch.cli.main import main
 
 main()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def results(coding_data, survey_data):
-    from mlmismatch import claims
+    from mlmismatch.replication import claims
 
     tables = claims.Tables(coding=coding_data, survey=survey_data)
     return claims.reproduce_claims(tables).set_index("claim_id")
@@ -23,7 +23,7 @@ def _row(results, cid):
 
 
 def test_every_claim_gets_a_status(results):
-    from mlmismatch import claims
+    from mlmismatch.replication import claims
 
     assert set(results["status"]) <= set(claims.STATUSES)
     assert len(results) == len(claims.load_claims())
@@ -108,11 +108,10 @@ class _Outline(HTMLParser):
 
 
 def _report(out, coding_data, survey_data):
-    from mlmismatch import report, reproduce
+    from mlmismatch.pipeline.context import Context
+    from mlmismatch.pipeline.steps import report
 
-    ctx = reproduce.Context(out=out)
-    ctx.__dict__["coding"] = coding_data  # the cached properties, already loaded
-    ctx.__dict__["survey"] = survey_data
+    ctx = Context(out=out)  # its store finds and records the workbooks (provenance in the report)
     report.step_report(ctx)
     return ctx
 

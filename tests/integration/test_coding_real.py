@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmismatch import categories as c
+from mlmismatch.analyses import categories as c
 
 # Counts recomputed from the workbook's per-interview sheets; the workbook's own pivot tables
 # (sheet 'Interview Statistics') state the same numbers, which the loader cross-checks.

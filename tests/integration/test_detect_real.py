@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmismatch import detect, rules, schemas
+from mlmismatch import detection as detect
+from mlmismatch.detection import rules
+from mlmismatch.descriptors import schemas
 
 pytestmark = pytest.mark.integration
 
@@ -26,15 +28,15 @@ def test_rule_subcategories_are_codebook_subcategories(coding_data):
 
 def test_mapping_rule_ids_are_known():
     mapping = detect.load_mapping()
-    if mapping is None or "rule_id" not in mapping.columns:
+    if mapping is None or "rule_id" not in mapping[0]:
         pytest.skip("the attribute mapping does not list rule ids yet")
     known = {r.id for r in rules.load_rules()}
-    used = {x.strip() for cell in mapping["rule_id"] for x in str(cell).replace(",", ";").split(";") if x.strip()}
+    used = {x.strip() for row in mapping for x in str(row["rule_id"]).replace(",", ";").split(";") if x.strip()}
     assert used <= known
 
 
 def test_gaps_ranked_with_the_study(coding_data, survey_data, sei_schemas_dir):
-    from mlmismatch import survey_stats
+    from mlmismatch.analyses import survey_stats
 
     importance = survey_stats.important_by_role(survey_data.responses, survey_data.items)
     mapping = detect.load_mapping()
@@ -46,8 +48,9 @@ def test_gaps_ranked_with_the_study(coding_data, survey_data, sei_schemas_dir):
     assert all(g.frequency and g.frequency > 0 for g in gaps)
     freqs = [g.frequency for g in gaps]
     assert freqs == sorted(freqs, reverse=True)
-    for role in detect.roles(importance):
-        ranked = detect.rank_gaps(gaps, coding_data.instances, importance, role=role)
+    weights = detect.weights_from_study(coding_data.instances, importance)
+    for role in weights.roles():
+        ranked = detect.rank_gaps(gaps, weights, role=role)
         imps = [g.importance or 0 for g in ranked]
         assert imps == sorted(imps, reverse=True)
 
@@ -61,24 +64,29 @@ def test_attributes_all_versions(sei_schemas_dir):
 
 
 # -------------------------------------------------------------------------------------------
-# TEC comparison (needs a git mirror of cmu-sei/TEC; its code is imported from a temporary copy)
+# TEC comparison (TEC's code is imported from ../shared/tec, never from the repository)
 # -------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tec(tmp_path_factory):
-    module = rules.load_tec_detection(workdir=tmp_path_factory.mktemp("tec") / "helpers")
-    if module is None:
-        pytest.skip(f"no TEC mirror (set {rules.TEC_MIRROR_ENV})")
-    return module
+def tec():
+    import tec_oracle
+
+    from conftest import need
+
+    oracle = tec_oracle.load()
+    if oracle is None:
+        need("the TEC oracle", f"set {tec_oracle.ENV} or MLMISMATCH_DATA_DIR to a folder with tec/api/")
+    return oracle
 
 
 def _tec_labels(tec, docs):
-    messages = rules.tec_rule_messages()
-    project = rules.tec_project_json({d.kind: d.migrated for d in docs})
+    import tec_oracle
+
+    project = tec_oracle.project_json({d.kind: d.migrated for d in docs})
     post = bool((project.get("trained_model") or {}).get("post_processing"))
     labels = set()
     for m in tec.all_document_mismatches(project):
-        label = messages[m["message"]]
+        label = tec.messages[m["message"]]
         if post and label in ("3A", "3B", "3C"):  # 4A-4C reuse the messages of 3A-3C
             label = "4" + label[1]
         labels.add(label)
@@ -95,3 +103,15 @@ def test_same_rules_fire_as_in_tec(tec, system, sei_schemas_dir):
     only_ours, only_theirs = known.get(system, (set(), set()))
     assert ours - theirs == only_ours
     assert theirs - ours == only_theirs
+
+
+def test_packaged_aggregates_equal_the_study(coding_data, survey_data):
+    """The ranking weights shipped in the package are the study's, recomputed (never typed in)."""
+    from mlmismatch.analyses import aggregates, survey_stats
+
+    assert aggregates.stale(aggregates.aggregates(coding_data, survey_data)) == []
+    packaged = detect.packaged_weights()
+    study = detect.weights_from_study(coding_data.instances,
+                                      survey_stats.important_by_role(survey_data.responses, survey_data.items))
+    assert packaged.frequency == study.frequency and packaged.importance == study.importance
+    assert sum(packaged.frequency.values()) == 232 and len(packaged.frequency) == 34

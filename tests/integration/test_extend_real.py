@@ -9,15 +9,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mlmismatch.sources import PROJECT_ROOT
+from mlmismatch.core import resources
 
 pytestmark = pytest.mark.integration
 
-TEACHING = PROJECT_ROOT / "data" / "teaching"
+TEACHING = resources.path("data", "teaching")
 
 
 def run_cli(args, capsys, monkeypatch):
-    from mlmismatch.cli import main
+    from mlmismatch.cli.main import main
 
     monkeypatch.setenv("COLUMNS", "220")
     with pytest.raises(SystemExit) as exc:
@@ -58,7 +58,8 @@ def test_classifier_scores_reproducible_with_a_fixed_seed(evaluation, coding_dat
 
 
 def test_reproduce_step_is_deterministic(coding_data, tmp_path, evaluation):
-    from mlmismatch import extend_report, reproduce
+    from mlmismatch.pipeline.steps import extend as extend_report
+    from mlmismatch.pipeline import run as reproduce
 
     ctx = reproduce.Context(out=tmp_path)
     ctx.__dict__["coding"] = coding_data  # the cached property, pre-filled
@@ -214,7 +215,8 @@ def test_vectorised_agreement_equals_libraries_on_real_like_data(coding_data):
 
 
 def test_new_subcategories_flow_into_the_mapping_gap_analysis(coding_data, sei_schemas_dir):
-    from mlmismatch import mapping, schemas
+    from mlmismatch.mapping import matrix as mapping
+    from mlmismatch.descriptors import schemas
     from mlmismatch.extend.merge import UNMAPPED_REASON, mapping_gaps, merge
     from mlmismatch.extend.rounds import read_round
 

@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def real(coding_path, sei_schemas_dir):
-    from mlmismatch import coding, mapping, schemas
+    from mlmismatch.study import coding
+    from mlmismatch.mapping import matrix as mapping
+    from mlmismatch.descriptors import schemas
 
     c = coding.load_coding(path=coding_path)
     attrs = schemas.attributes()
@@ -27,7 +29,8 @@ def real(coding_path, sei_schemas_dir):
 
 @pytest.fixture(scope="module")
 def table2(survey_path):
-    from mlmismatch import survey, survey_stats
+    from mlmismatch.study import survey
+    from mlmismatch.analyses import survey_stats
 
     s = survey.load_survey(path=survey_path)
     return survey_stats.important_by_role(s.responses, s.items)
@@ -41,21 +44,21 @@ def test_every_subcategory_is_accounted_for(real):
     assert set(zip(a["category"], a["subcategory"])) == keys
     # every evidence id is a coded mismatch, and most cite mismatches coded with that subcategory
     coded = set(zip(c.instances["mismatch_id"], c.instances["category"], c.instances["subcategory"]))
-    from mlmismatch.mapping import split_ids
+    from mlmismatch.mapping.matrix import split_ids
 
     cites = [(mid, r.category, r.subcategory) for r in a.itertuples() for mid in split_ids(r.evidence)]
     assert sum(x in coded for x in cites) / len(cites) > 0.9
 
 
 def test_mapping_and_rule_file_agree(real):
-    from mlmismatch import mapping
+    from mlmismatch.mapping import matrix as mapping
 
     _c, _a, md = real
     assert mapping.rule_consistency(md.attributes).empty
 
 
 def test_gap_analysis_on_real_data(real):
-    from mlmismatch import mapping
+    from mlmismatch.mapping import matrix as mapping
 
     c, attrs, md = real
     a = md.attributes
@@ -73,7 +76,7 @@ def test_gap_analysis_on_real_data(real):
 
 
 def test_coverage_weighted_by_instances_and_importance(real, table2):
-    from mlmismatch import mapping
+    from mlmismatch.mapping import matrix as mapping
 
     c, attrs, md = real
     rows = {v: mapping.coverage_by_category(md.attributes, c.codebook, c.instances, table2, attrs, v)
@@ -86,7 +89,7 @@ def test_coverage_weighted_by_instances_and_importance(real, table2):
 
 
 def test_information_sharing_vs_predicate_split(real):
-    from mlmismatch import mapping
+    from mlmismatch.mapping import matrix as mapping
 
     c, _attrs, md = real
     split = mapping.sharing_vs_predicate(md.attributes, c.codebook, c.instances)
@@ -97,7 +100,7 @@ def test_information_sharing_vs_predicate_split(real):
 
 
 def test_text_evidence_scores_on_real_data(real):
-    from mlmismatch import mapping
+    from mlmismatch.mapping import matrix as mapping
 
     c, attrs, md = real
     res = mapping.text_evidence(c.mismatches, c.instances, c.codebook, attrs, md.attributes, k=5)
@@ -114,7 +117,8 @@ def test_text_evidence_scores_on_real_data(real):
 def test_derived_schemas_are_valid_and_not_stale(real, table2):
     """Fails when data/mapping, the coding, the survey or the derive code changed without
     `mlmismatch descriptors derive` being re-run and its output committed."""
-    from mlmismatch import descriptors, schemas
+    from mlmismatch.mapping import derive as descriptors
+    from mlmismatch.descriptors import schemas
 
     c, _attrs, _md = real
     derived = descriptors.derive_default(c, table2)
@@ -126,7 +130,7 @@ def test_derived_schemas_are_valid_and_not_stale(real, table2):
 
 
 def test_comparison_with_all_three_published_versions(real):
-    from mlmismatch import descriptors
+    from mlmismatch.mapping import derive as descriptors
 
     t = descriptors.comparison_table()
     assert set(t["version"]) == {"1.0", "1.1", "1.2"}
@@ -155,10 +159,10 @@ def test_cli_summary_counts_subcategories_by_category(real):
     (",M01-01,", ",M01-99,", "unknown mismatch id 'M01-99'"),
 ])
 def test_bad_mapping_row_exits_2_with_one_line(tmp_path, real, old, new, expected):
-    from mlmismatch.mapping import MAPPING_DIR
+    from mlmismatch.mapping.matrix import mapping_dir
 
     d = tmp_path / "mapping"
-    shutil.copytree(MAPPING_DIR, d)
+    shutil.copytree(mapping_dir(), d)
     f = d / "subcategory_attributes.csv"
     text = f.read_text(encoding="utf-8")
     assert old in text
@@ -173,7 +177,8 @@ def test_bad_mapping_row_exits_2_with_one_line(tmp_path, real, old, new, expecte
 def test_reproduce_steps_write_contract_files(tmp_path, real, survey_path):
     import csv
 
-    from mlmismatch import mapping_report, reproduce
+    from mlmismatch.pipeline.steps import mapping as mapping_report
+    from mlmismatch.pipeline import run as reproduce
 
     ctx = reproduce.Context(out=tmp_path)
     for step in mapping_report.STEPS:

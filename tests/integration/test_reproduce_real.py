@@ -16,7 +16,7 @@ COMMITTED = REPO / "paper" / "generated"
 
 
 def _run(out: Path):
-    from mlmismatch import reproduce
+    from mlmismatch.pipeline import run as reproduce
 
     ctx = reproduce.Context(out=out)
     reproduce.run(ctx)

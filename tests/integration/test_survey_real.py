@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from mlmismatch import survey
-from mlmismatch import survey_stats as ss
+from mlmismatch.study import survey
+from mlmismatch.analyses import survey_stats as ss
+from mlmismatch.core.numbers import round_half_up
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +98,7 @@ def test_every_cell_of_table2(survey_data):
             row = cells.loc[(label, role)]
             assert int(row["n_important"]) == values[2 * k], (label, role)
             assert int(row["n_respondents"]) == n_role, (label, role)
-            assert int(ss.round_half_up(row["pct"])) == values[2 * k + 1], (label, role)
+            assert int(round_half_up(row["pct"])) == values[2 * k + 1], (label, role)
 
 
 def test_table2_agrees_with_the_workbooks_own_sheet(survey_path, survey_data):
@@ -141,7 +142,7 @@ def test_fig4_demographics(survey_data):
     primary = survey_data.respondents["primary_role"].value_counts().to_dict()
     assert primary == {"Data Scientist": 16, "Software Engineer": 10, "Operations": 1, "Other": 4}
     without_other = sum(n for r, n in primary.items() if r != "Other")
-    shares = [ss.round_half_up(100 * primary[r] / without_other)
+    shares = [round_half_up(100 * primary[r] / without_other)
               for r in ("Data Scientist", "Software Engineer", "Operations")]
     assert without_other == 27 and [int(x) for x in shares] == [59, 37, 4]
 
@@ -174,7 +175,8 @@ def test_role_analyses_on_real_data(survey_data):
 
 
 def test_reproduce_steps_write_contract_files_without_free_text(survey_data, coding_data, tmp_path):
-    from mlmismatch import reproduce, survey_report
+    from mlmismatch.pipeline import run as reproduce
+    from mlmismatch.pipeline.steps import survey as survey_report
 
     ctx = reproduce.Context(out=tmp_path)
     ctx.__dict__["survey"] = survey_data
@@ -199,7 +201,7 @@ def test_reproduce_steps_write_contract_files_without_free_text(survey_data, cod
 
 
 def test_cli_survey(survey_path, capsys, monkeypatch):
-    from mlmismatch import cli
+    from mlmismatch.cli import main as cli
 
     monkeypatch.setenv("COLUMNS", "200")
     with pytest.raises(SystemExit) as exc:

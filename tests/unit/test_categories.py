@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from builders import build_coding_workbook
 
-from mlmismatch import categories as c
-from mlmismatch import coding
+from mlmismatch.analyses import categories as c
+from mlmismatch.study import coding
 
 
 @pytest.fixture(scope="module")

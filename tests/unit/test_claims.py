@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 from builders import build_coding_workbook
 
-from mlmismatch import claims as cl
-from mlmismatch import coding
-from mlmismatch.errors import InputError
+from mlmismatch.replication import claims as cl
+from mlmismatch.study import coding
+from mlmismatch.core.errors import InputError
 
 # --------------------------------------------------------------------------------------------
 # Rounding
@@ -305,7 +305,7 @@ class _Collect(HTMLParser):
 def test_build_report_is_pure_and_highlights_differences():
     import pandas as pd
 
-    from mlmismatch import report
+    from mlmismatch.replication import report
 
     results = pd.DataFrame([
         {"claim_id": "fig2.tm.share", "location": "Fig. 2", "description": "d", "published": "36%", "reproduced": "36.2%",

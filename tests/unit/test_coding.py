@@ -8,8 +8,8 @@ import sys
 import pytest
 from builders import HEADER, build_coding_workbook
 
-from mlmismatch import coding
-from mlmismatch.errors import InputError
+from mlmismatch.study import coding
+from mlmismatch.core.errors import InputError
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from mlmismatch import descriptors as ds
-from mlmismatch import schemas
-from mlmismatch.errors import InputError
+from mlmismatch.mapping import derive as ds
+from mlmismatch.descriptors import schemas
+from mlmismatch.core.errors import InputError
 
 from test_mapping import ATTRIBUTES, CODEBOOK, INSTANCES, load, write_mapping
 
@@ -120,7 +120,7 @@ def test_comparison_table_reads_files(tmp_path, derived):
 
 
 def test_bad_derived_schema_file_is_one_line_exit_2(tmp_path, capsys):
-    from mlmismatch import cli
+    from mlmismatch.cli import main as cli
 
     d = tmp_path / "derived"
     d.mkdir()

@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlmismatch import detect
-from mlmismatch.errors import InputError
+from mlmismatch import detection as detect
+from mlmismatch.detection import documents
+from mlmismatch.core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "descriptors" / "examples"
@@ -84,7 +85,7 @@ def keyed(findings):
 
 
 def run_cli(args, capsys):
-    from mlmismatch.cli import main
+    from mlmismatch.cli.main import main
 
     with pytest.raises(SystemExit) as exc:
         main(["--quiet", *args])
@@ -97,7 +98,7 @@ def run_cli(args, capsys):
 # -------------------------------------------------------------------------------------------
 
 def test_examples_cover_every_rule():
-    from mlmismatch.rules import load_rules
+    from mlmismatch.detection.rules import load_rules
 
     fired = {rid for rows in EXPECTED.values() for kind, rid, *_ in rows if kind == "rule"}
     assert fired == {r.id for r in load_rules()}
@@ -265,7 +266,7 @@ def test_huge_and_deep_documents(tmp_path, monkeypatch):
     d = _one(tmp_path, "trained_model.json", '{"version": "1.2", "x": ' + deep + "}")
     with pytest.raises(InputError, match=f"nested deeper than {detect.MAX_DEPTH}"):
         detect.load_system(d)
-    monkeypatch.setattr(detect, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(documents, "MAX_FILE_BYTES", 100)
     d2 = tmp_path / "big"
     d2.mkdir()
     (d2 / "raw_data.json").write_text('{"version": "1.2", "pad": "' + "x" * 200 + '"}')
@@ -274,7 +275,7 @@ def test_huge_and_deep_documents(tmp_path, monkeypatch):
 
 
 def test_yaml_alias_bomb_is_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(detect, "MAX_NODES", 1000)
+    monkeypatch.setattr(documents, "MAX_NODES", 1000)
     lines = ["version: '1.2'", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 8):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
@@ -345,16 +346,16 @@ def test_gaps_with_subcategories_and_ranking(schemas):
     absent = by_path["$"]
     assert absent.descriptors == ["raw_data"] and absent.subcategories == ["(RD) Metadata"]
 
-    ranked = detect.rank_gaps(gaps, INSTANCES, IMPORTANCE)
+    ranked = detect.rank_gaps(gaps, detect.weights_from_study(INSTANCES, IMPORTANCE))
     assert ranked[0].paths == ["$.model_version"]  # seen 5 times in the study
     assert ranked[0].frequency == 5
-    ds = detect.rank_gaps(gaps, INSTANCES, IMPORTANCE, role="data science")
+    ds = detect.rank_gaps(gaps, detect.weights_from_study(INSTANCES, IMPORTANCE), role="data science")
     assert ds[0].paths == ["$.model_output_interpretation"]  # what data scientists miss most
     assert ds[0].importance == 90.0
-    se = detect.rank_gaps(gaps, INSTANCES, IMPORTANCE, role="Software Engineering")
+    se = detect.rank_gaps(gaps, detect.weights_from_study(INSTANCES, IMPORTANCE), role="Software Engineering")
     assert se[0].paths == ["$.model_version"]
     with pytest.raises(InputError, match="unknown role 'Managers'"):
-        detect.rank_gaps(gaps, INSTANCES, IMPORTANCE, role="Managers")
+        detect.rank_gaps(gaps, detect.weights_from_study(INSTANCES, IMPORTANCE), role="Managers")
 
 
 def test_gaps_without_mapping(schemas):

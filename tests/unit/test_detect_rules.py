@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mlmismatch import rules as R
-from mlmismatch.errors import InputError
+from mlmismatch.detection import rules as R
+from mlmismatch.mapping import predicates
+from mlmismatch.core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 CONSISTENT = REPO / "descriptors" / "examples" / "credit-card-fraud"
@@ -48,7 +49,7 @@ def fired(system: dict) -> dict[str, list[R.Violation]]:
     ("customer-churn", "R01 R03 R04 R05 R09 R10 R11 R15 R16 R17 R19 R20 R21 R22 R23 R24 R24 R25 R26 R27"),
 ])
 def test_compiled_rules_match_the_interpreter_on_the_examples(system, expected):
-    from mlmismatch import detect
+    from mlmismatch import detection as detect
 
     docs = {d.kind: d.migrated for d in detect.load_system(REPO / "descriptors" / "examples" / system)}
     got = fired(docs)  # also checks compiled == interpreted
@@ -57,7 +58,7 @@ def test_compiled_rules_match_the_interpreter_on_the_examples(system, expected):
 
 
 def test_compiled_source_is_inspectable():
-    rule = next(r for r in R.load_rules() if r.id == "R05")
+    rule = next(r for r in predicates.load_rules() if r.id == "R05")
     assert "for " in R.compiled(rule).source
 
 
@@ -204,7 +205,7 @@ NEAR_MISS = {
 
 
 def test_every_rule_has_tests():
-    ids = [r.id for r in R.load_rules()]
+    ids = [r.id for r in predicates.load_rules()]
     assert sorted(POSITIVE) == ids
     assert sorted(NEAR_MISS) == ids
 
@@ -243,7 +244,7 @@ def test_rule_skipped_when_a_descriptor_is_absent():
 
 
 def test_rule_table_lists_sei_correspondence():
-    table = R.rules_table()
+    table = predicates.rules_table()
     sei = set(table.loc[table.sei_rule != "", "sei_rule"])
     expected = {"1", "2", "3A", "3B", "3C", "4A", "4B", "4C", "5A", "5B", "5C", "6", "7", "8", "9", "10", "11", "12",
                 "13", "14A", "14B", "14C", "15", "16"}
@@ -253,7 +254,7 @@ def test_rule_table_lists_sei_correspondence():
 
 def test_readme_table_is_current():
     readme = (REPO / "data" / "rules" / "README.md").read_text()
-    assert R.rules_markdown() in readme
+    assert predicates.rules_markdown() in readme
 
 
 def test_lookup_key_and_parent_key():
@@ -273,7 +274,7 @@ def _write_rules(tmp_path, text):
 
 def test_bad_rule_files(tmp_path):
     with pytest.raises(InputError, match="line"):
-        R.load_rules(_write_rules(tmp_path, "rules: [\n  - id: R01\n   bad"))
+        predicates.load_rules(_write_rules(tmp_path, "rules: [\n  - id: R01\n   bad"))
     bad_sub = """rules:
   - id: R01
     title: t
@@ -285,7 +286,7 @@ def test_bad_rule_files(tmp_path):
     check: {type: nonempty, items: {descriptor: trained_model, path: "output_spec[]"}, fields: [item_name], condition: c}
 """
     with pytest.raises(InputError, match="subcategory"):
-        R.load_rules(_write_rules(tmp_path, bad_sub))
+        predicates.load_rules(_write_rules(tmp_path, bad_sub))
     with pytest.raises(InputError, match="not in its descriptors"):
-        R.load_rules(_write_rules(tmp_path, bad_sub.replace("[Versioning]", '["(TM) Versioning"]')
+        predicates.load_rules(_write_rules(tmp_path, bad_sub.replace("[Versioning]", '["(TM) Versioning"]')
                                   .replace("descriptors: [trained_model]", "descriptors: [raw_data]")))

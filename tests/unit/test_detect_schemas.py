@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mlmismatch import detect, migrate, schemas
-from mlmismatch.errors import InputError
+from mlmismatch import detection as detect
+from mlmismatch.descriptors import migrate
+from mlmismatch.descriptors import schemas
+from mlmismatch.sources import Store
+from mlmismatch.core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "descriptors" / "examples"
@@ -67,8 +70,10 @@ def test_derived_documents(tmp_path):
     ddir = tmp_path / "derived"
     ddir.mkdir()
     (ddir / "trained_model_schema.json").write_text(json.dumps(SMALL))
-    v1 = schemas.derived_validator("trained_model", ddir)
-    assert v1 is schemas.derived_validator("trained_model", ddir)  # compiled once
+    store = Store()
+    v1 = schemas.derived_validator("trained_model", ddir, store=store)
+    assert v1 is schemas.derived_validator("trained_model", ddir, store=store)  # compiled once per store
+    assert v1 is not schemas.derived_validator("trained_model", ddir, store=Store())  # no module-level cache
     assert schemas.schema_version(schemas.load_derived("trained_model", ddir)) == "derived-0.1"
     sys_dir = tmp_path / "sys"
     sys_dir.mkdir()
@@ -111,9 +116,10 @@ def test_published_attributes(published):
 
 
 def test_validators_are_cached_per_kind_and_version(published):
-    v = schemas.validator("trained_model", "1.1")
-    assert v is schemas.validator("trained_model", "1.1")
-    assert v is not schemas.validator("trained_model", "1.2")  # same $id, different schema
+    store = Store()
+    v = schemas.validator("trained_model", "1.1", store=store)
+    assert v is schemas.validator("trained_model", "1.1", store=store)
+    assert v is not schemas.validator("trained_model", "1.2", store=store)  # same $id, different schema
     assert schemas.load_schema("trained_model", "1.1") is not schemas.load_schema("trained_model", "1.1")
 
 
@@ -178,7 +184,7 @@ def test_upgrade_notes_and_item_types(published):
 
 
 def test_migrate_and_new_commands(published, tmp_path, capsys):
-    from mlmismatch.cli import main
+    from mlmismatch.cli.main import main
 
     src = tmp_path / "system_context.json"
     src.write_text(json.dumps(migrate.skeleton("system_context", "1.0")))

@@ -7,8 +7,8 @@ import json
 import pytest
 from scipy import stats
 
-from mlmismatch import drift
-from mlmismatch.errors import InputError
+from mlmismatch.detection import drift
+from mlmismatch.core.errors import InputError
 
 TD = {"version": "1.2", "distribution": [
     {"label": "fraud", "percentage": 10, "mapping_production_data": "F"},
@@ -99,7 +99,7 @@ def test_bad_comparisons():
 
 
 def test_drift_command(tmp_path, capsys):
-    from mlmismatch.cli import main
+    from mlmismatch.cli.main import main
 
     td = tmp_path / "training_data.json"
     td.write_text(json.dumps(TD))

@@ -10,7 +10,9 @@ import sys
 import pytest
 from builders import build_coding_workbook
 
-from mlmismatch import coding, export, writers
+from mlmismatch.study import coding
+from mlmismatch.study import export
+from mlmismatch.core import writers
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):

@@ -183,7 +183,7 @@ def test_disagreement_table_ready_for_adjudication():
 
 
 def test_agreement_needs_two_coders():
-    from mlmismatch.errors import InputError
+    from mlmismatch.core.errors import InputError
 
     one = _example_round()
     with pytest.raises(InputError, match="only one coder"):

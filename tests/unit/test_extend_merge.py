@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlmismatch.codebook import CATEGORY_CODES
-from mlmismatch.coding import CodingData
-from mlmismatch.errors import InputError
+from mlmismatch.study.codebook import CATEGORY_CODES
+from mlmismatch.study.coding import CodingData
+from mlmismatch.core.errors import InputError
 from mlmismatch.extend import merge as mg
 from mlmismatch.extend import rounds
 

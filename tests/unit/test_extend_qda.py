@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 import pytest
 
-from mlmismatch.errors import InputError
+from mlmismatch.core.errors import InputError
 from mlmismatch.extend import qda, rounds
 
 NS = {"c": qda.NS_CODEBOOK, "p": qda.NS_PROJECT}

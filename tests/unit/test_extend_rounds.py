@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mlmismatch.errors import InputError
+from mlmismatch.core.errors import InputError
 from mlmismatch.extend import rounds
 
 HEADER = ["Mismatch", "Quotes", "Mismatch Description", "Information Not Communicated", "Category 1", "Sub-Category 1",

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mlmismatch.errors import InputError
+from mlmismatch.core.errors import InputError
 from mlmismatch.extend import rounds, suggest, template
 
 

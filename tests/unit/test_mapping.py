@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlmismatch import mapping as mp
-from mlmismatch.errors import InputError
+from mlmismatch.mapping import matrix as mp
+from mlmismatch.core.errors import InputError
 
 CODEBOOK = pd.DataFrame([
     ("TM", "Trained Model", "Versioning", "Version information for trained model"),
@@ -258,7 +258,7 @@ def test_text_evidence_ranks_the_curated_attribute(mapping):
 
 
 def test_attribute_of_and_rule_operands():
-    from mlmismatch.rules import Rule
+    from mlmismatch.detection.rules import Rule
 
     assert mp.attribute_of("a[].b[].c") == "a[].b"
     assert mp.attribute_of("a[]") == "a"

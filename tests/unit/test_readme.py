@@ -20,7 +20,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_replication_summary_matches_committed_claims():
-    from mlmismatch.report import md_table, summary_table
+    from mlmismatch.replication.report import md_table, summary_table
 
     claims = pd.read_csv(REPO / "paper" / "generated" / "claims.csv", dtype=str, keep_default_na=False)
     expected = md_table(summary_table(claims)).strip()

@@ -9,17 +9,14 @@ import sys
 import pytest
 
 from mlmismatch import sources
-from mlmismatch.errors import DataNotFoundError, IntegrityError
+from mlmismatch.core.errors import DataNotFoundError, IntegrityError
+from mlmismatch.sources import Store
 
 
 @pytest.fixture(autouse=True)
-def _clean_state(monkeypatch):
+def _no_env(monkeypatch):
     monkeypatch.delenv("MLMISMATCH_DATA_DIR", raising=False)
-    sources.NOTICES.clear()
-    sources.RESOLVED.clear()
-    yield
-    sources.NOTICES.clear()
-    sources.RESOLVED.clear()
+    monkeypatch.delenv("MLMISMATCH_CACHE", raising=False)
 
 
 def test_registry_pins_every_source():
@@ -41,13 +38,19 @@ def _fake_source(monkeypatch, content: bytes, variants=()):
     return src
 
 
+def resolve(source_id, **kwargs):
+    download = kwargs.pop("download", True)
+    return Store(**kwargs, download=download).resolve(source_id)
+
+
 def test_data_dir_wins_and_a_matching_file_gives_no_notice(tmp_path, monkeypatch):
     _fake_source(monkeypatch, b"hello")
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.bin").write_bytes(b"hello")
-    r = sources.resolve("x", data_dir_=tmp_path)
+    store = Store(data_dir=tmp_path)
+    r = store.resolve("x")
     assert r.origin == "data_dir" and r.matches_pin and r.notice is None
-    assert sources.provenance()[0]["matches_pin"] is True
+    assert store.provenance()[0]["matches_pin"] is True and store.notices == []
 
 
 def test_env_var_is_the_default_data_dir(tmp_path, monkeypatch):
@@ -55,7 +58,7 @@ def test_env_var_is_the_default_data_dir(tmp_path, monkeypatch):
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.bin").write_bytes(b"hello")
     monkeypatch.setenv("MLMISMATCH_DATA_DIR", str(tmp_path))
-    assert sources.resolve("x").path == tmp_path / "p" / "x.bin"
+    assert resolve("x").path == tmp_path / "p" / "x.bin"
 
 
 def test_known_variant_is_used_with_a_notice_and_refused_when_strict(tmp_path, monkeypatch):
@@ -63,11 +66,12 @@ def test_known_variant_is_used_with_a_notice_and_refused_when_strict(tmp_path, m
     _fake_source(monkeypatch, b"original", variants=[(hashlib.sha256(variant).hexdigest(), "redacted copy")])
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.bin").write_bytes(variant)
-    r = sources.resolve("x", data_dir_=tmp_path)
+    store = Store(data_dir=tmp_path)
+    r = store.resolve("x")
     assert not r.matches_pin and "known variant" in r.notice and "redacted copy" in r.notice
-    assert sources.NOTICES == [r.notice]
+    assert store.notices == [r.notice]
     with pytest.raises(IntegrityError) as info:
-        sources.resolve("x", data_dir_=tmp_path, strict=True)
+        resolve("x", data_dir=tmp_path, strict=True)
     assert "differs from the pinned" in str(info.value) and "without --strict" in str(info.value)
 
 
@@ -75,27 +79,27 @@ def test_unknown_local_copy_gets_a_notice(tmp_path, monkeypatch):
     _fake_source(monkeypatch, b"original")
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.bin").write_bytes(b"edited")
-    r = sources.resolve("x", data_dir_=tmp_path)
+    r = resolve("x", data_dir=tmp_path)
     assert "differs from the pinned file" in r.notice and "results may differ" in r.notice
 
 
 def test_missing_file_in_data_dir_says_where_to_get_it(tmp_path, monkeypatch):
     _fake_source(monkeypatch, b"hello")
     with pytest.raises(DataNotFoundError) as info:
-        sources.resolve("x", data_dir_=tmp_path)
+        resolve("x", data_dir=tmp_path)
     assert "missing file p/x.bin" in str(info.value) and "https://example.invalid/x" in str(info.value)
 
 
 def test_cache_then_offline_message(tmp_path, monkeypatch):
     _fake_source(monkeypatch, b"hello")
     with pytest.raises(DataNotFoundError) as info:
-        sources.resolve("x", data_home=tmp_path, download=False)
+        resolve("x", data_home=tmp_path, download=False)
     msg = str(info.value)
     assert "not in the cache" in msg and "download https://example.invalid/x" in msg
     assert str(tmp_path / "p" / "x.bin") in msg
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.bin").write_bytes(b"hello")
-    assert sources.resolve("x", data_home=tmp_path, download=False).origin == "cache"
+    assert resolve("x", data_home=tmp_path, download=False).origin == "cache"
 
 
 def test_failed_download_is_a_clear_error(tmp_path, monkeypatch):
@@ -108,7 +112,7 @@ def test_failed_download_is_a_clear_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pooch, "retrieve", boom)
     with pytest.raises(DataNotFoundError) as info:
-        sources.resolve("x", data_home=tmp_path)
+        resolve("x", data_home=tmp_path)
     assert "could not download p/x.bin (ConnectionError)" in str(info.value)
 
 
@@ -120,3 +124,28 @@ def test_fetch_offline_lists_what_to_download(tmp_path):
     assert "Traceback" not in proc.stderr
     assert "missing coding" in proc.stderr and "Mismatch-Open-Coding-Final.xlsx" in proc.stderr
     assert "download https://raw.githubusercontent.com/GALewis/ML-Mismatch/" in proc.stderr
+
+
+def test_notices_are_logged_so_a_notebook_sees_them(tmp_path, monkeypatch, caplog):
+    _fake_source(monkeypatch, b"original")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "x.bin").write_bytes(b"edited")
+    with caplog.at_level("WARNING", logger="mlmismatch"):
+        Store(data_dir=tmp_path).resolve("x")
+    assert any("differs from the pinned file" in r.getMessage() for r in caplog.records)
+
+
+def test_stores_are_independent(tmp_path, monkeypatch):
+    """No module state: what one store resolved is not seen by another."""
+    _fake_source(monkeypatch, b"hello")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "x.bin").write_bytes(b"hello")
+    a, b = Store(data_dir=tmp_path), Store(data_dir=tmp_path)
+    a.resolve("x")
+    assert [p["source"] for p in a.provenance()] == ["x"] and b.provenance() == []
+
+
+def test_registry_is_fresh_on_every_call():
+    first = sources.registry()
+    first.pop("coding")
+    assert "coding" in sources.registry()

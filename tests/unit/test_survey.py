@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlmismatch import survey
-from mlmismatch.codebook import CATEGORY_CODES
-from mlmismatch.errors import InputError
+from mlmismatch.study import survey
+from mlmismatch.study.codebook import CATEGORY_CODES
+from mlmismatch.core.errors import InputError
 
 # --------------------------------------------------------------------------------------------
 # A small survey workbook in the Qualtrics export layout (shared with the other test_survey* files)
@@ -166,7 +166,7 @@ def test_identifying_columns_are_never_read(tmp_path):
 
 
 def test_other_texts_and_comments(tmp_path, monkeypatch):
-    from mlmismatch import survey
+    from mlmismatch.study import survey
 
     monkeypatch.setattr(survey, "AFFILIATION_OTHER_GROUPS",
                         {survey._answer_key("think tank"): "Academia/Research Lab"})
@@ -220,7 +220,7 @@ def test_answer_spelling_normalized_and_recorded(tmp_path):
 # Bad input: one-line errors naming sheet, row and column
 # --------------------------------------------------------------------------------------------
 def _col(qid: str) -> str:
-    from mlmismatch.errors import column_letter
+    from mlmismatch.core.errors import column_letter
 
     return column_letter(HEADER.index(qid) + 1)
 
@@ -249,7 +249,7 @@ def test_question_column_missing_from_mapping(tmp_path):
     assert raw[0] == header
     with pytest.raises(InputError) as exc:
         load(tmp_path, raw=raw)
-    from mlmismatch.errors import column_letter
+    from mlmismatch.core.errors import column_letter
 
     assert f"sheet 'Raw Survey Data', row 1, column {column_letter(len(header))} (Q17_3)" in str(exc.value)
     assert "missing from sheet 'Question Mapping'" in str(exc.value)
@@ -333,14 +333,14 @@ def test_question_text_must_agree_with_mapping(tmp_path):
 
 
 def test_cli_prints_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
-    from mlmismatch import cli, sources
+    from mlmismatch.cli import main as cli
+    from mlmismatch.study import coding as coding_module
 
     raw = raw_rows()
     raw[5][HEADER.index("Q7_1")] = "Crucial"
     build_survey_workbook(tmp_path / "replication-package" / "Survey-Data-Final.xlsx", raw=raw)
     monkeypatch.setenv("MLMISMATCH_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(survey, "_default_codebook", lambda **kw: small_codebook())
-    monkeypatch.setattr(sources, "NOTICES", [])
+    monkeypatch.setattr(coding_module, "load_codebook", lambda *a, **kw: small_codebook())
     with pytest.raises(SystemExit) as exc:
         cli.main(["-q", "survey", "--section", "table2"])
     assert exc.value.code == 2
@@ -350,12 +350,12 @@ def test_cli_prints_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_survey_runs_on_small_workbook(tmp_path, monkeypatch, capsys):
-    from mlmismatch import cli, sources
+    from mlmismatch.cli import main as cli
+    from mlmismatch.study import coding as coding_module
 
     build_survey_workbook(tmp_path / "replication-package" / "Survey-Data-Final.xlsx")
     monkeypatch.setenv("MLMISMATCH_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(survey, "_default_codebook", lambda **kw: small_codebook())
-    monkeypatch.setattr(sources, "NOTICES", [])
+    monkeypatch.setattr(coding_module, "load_codebook", lambda *a, **kw: small_codebook())
     monkeypatch.setenv("COLUMNS", "200")
     with pytest.raises(SystemExit) as exc:
         cli.main(["-q", "survey", "--section", "table2"])

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from mlmismatch import reproduce, survey_report
+from mlmismatch.pipeline import run as reproduce
+from mlmismatch.pipeline.steps import survey as survey_report
 from test_survey import FREE_TEXT_SENTINEL, PERSONAL, load
 
 #: Free-text answers ("Other" texts and comments): kept in memory, never written.

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mlmismatch.core.labels import subcategory_label
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
@@ -110,15 +112,11 @@ class Presence:
     single_coder: list[str]  # mismatches coded by one coder only (excluded)
 
 
-def code_label(category_code: str, subcategory: str) -> str:
-    return f"({category_code}) {subcategory}"
-
-
 def presence(codings: "pd.DataFrame", codebook: "pd.DataFrame", level: str = "category") -> Presence:
     """Build the presence array of a round's ``codings`` at ``level`` (``category`` or ``subcategory``)."""
     import numpy as np
 
-    from .rounds import categories_of
+    from mlmismatch.extend.codes import categories_of
 
     if level not in ("category", "subcategory"):
         raise ValueError(f"level must be 'category' or 'subcategory', not {level!r}")
@@ -128,9 +126,9 @@ def presence(codings: "pd.DataFrame", codebook: "pd.DataFrame", level: str = "ca
         code_cats = codes
         key = codings["category"].astype(str)
     else:
-        codes = [code_label(c, s) for c, s in zip(codebook["category_code"], codebook["subcategory"])]
+        codes = [subcategory_label(c, s) for c, s in zip(codebook["category_code"], codebook["subcategory"])]
         code_cats = [str(c) for c in codebook["category"]]
-        key = [code_label(c, s) for c, s in zip(codings["category_code"], codings["subcategory"])]
+        key = [subcategory_label(c, s) for c, s in zip(codings["category_code"], codings["subcategory"])]
     coders = sorted(codings["coder"].unique())
     by_mismatch = codings.groupby("mismatch_id")["coder"].nunique()
     single = sorted(by_mismatch.index[by_mismatch < 2])
@@ -252,7 +250,7 @@ def agreement(codings: "pd.DataFrame", codebook: "pd.DataFrame", levels: tuple[s
 
     coders = sorted(codings["coder"].unique())
     if len(coders) < 2:
-        from ..errors import InputError, Location
+        from mlmismatch.core.errors import InputError, Location
 
         raise InputError(f"only one coder ({', '.join(coders) or 'none'}) in the round",
                          Location(file=", ".join(sorted(set(codings["file"]))) or None),
@@ -317,7 +315,7 @@ def agreement(codings: "pd.DataFrame", codebook: "pd.DataFrame", levels: tuple[s
 
 
 def _where(rec) -> str:
-    from ..errors import Location
+    from mlmismatch.core.errors import Location
 
     sheet = rec.get("sheet") or None
     column = rec.get("column") or None
@@ -340,7 +338,7 @@ def disagreements(codings: "pd.DataFrame") -> "pd.DataFrame":
     cats: dict[str, dict[str, set]] = {}
     for mid, who, code, sub, cat in zip(codings["mismatch_id"], codings["coder"], codings["category_code"],
                                         codings["subcategory"], codings["category"].astype(str)):
-        sets.setdefault(mid, {}).setdefault(who, []).append(code_label(code, sub))
+        sets.setdefault(mid, {}).setdefault(who, []).append(subcategory_label(code, sub))
         cats.setdefault(mid, {}).setdefault(who, set()).add(cat)
     rows = []
     for mid in _natural(sets):

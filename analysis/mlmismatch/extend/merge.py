@@ -27,12 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, Location
+from mlmismatch.core.errors import InputError, Location
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .rounds import Round
+    from mlmismatch.extend.rounds import Round
 
 STUDY = "study"
 
@@ -56,7 +56,7 @@ def merge(study, rnd: "Round", coder: str | None = None, round_name: str = "new"
     """Merge the study (:class:`mlmismatch.coding.CodingData`) with one coder's codes of ``rnd``."""
     import pandas as pd
 
-    from .. import categories as cat_mod
+    from mlmismatch.analyses import categories as cat_mod
 
     if round_name == STUDY:
         raise InputError("the new round cannot be named 'study'", Location(), expected="another --name")
@@ -196,7 +196,7 @@ def mapping_gaps(merged: Merged, mapping_attributes: "pd.DataFrame", attributes:
     subcategories have no mapping row, so every version lists them as uncovered; their ``reason``
     says they are new and unmapped, and ``origin`` tells them from the study's.
     """
-    from .. import mapping as mp
+    from mlmismatch.mapping import matrix as mp
 
     gaps = mp.gap_uncovered_subcategories(mapping_attributes, merged.codebook, merged.instances, attributes,
                                           versions=versions)

@@ -28,13 +28,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from ..codebook import clean
-from ..errors import InputError, Location
+from mlmismatch.core.errors import InputError, Location
+from mlmismatch.core.labels import category_label, subcategory_label
+from mlmismatch.core.text import clean
+from mlmismatch.extend.codes import categories_of, check_mismatch_id
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .rounds import Round
+    from mlmismatch.extend.rounds import Round
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -52,14 +54,6 @@ def guid(*parts: str) -> str:
     return str(uuid.uuid5(_UUID_NS, "\x1f".join(parts)))
 
 
-def category_label(code: str, name: str) -> str:
-    return f"{name} ({code})"
-
-
-def subcategory_label(code: str, sub: str) -> str:
-    return f"({code}) {sub}"
-
-
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
@@ -67,7 +61,6 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 def _codes_element(ns: str, codebook: "pd.DataFrame", with_notes: bool = False) -> tuple[ET.Element, dict]:
     """``<Codes>``: category codes holding subcategory codes; returns it and {(code, sub): guid}."""
-    from .rounds import categories_of
 
     codes_el = ET.Element(f"{{{ns}}}Codes")
     guids: dict[tuple[str, str], str] = {}
@@ -153,7 +146,7 @@ def read_qdc(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
     """
     import pandas as pd
 
-    from ..codebook import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
+    from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
 
     path = Path(path)
     root = _parse_xml(path.read_bytes(), path.name, "CodeBook", NS_CODEBOOK)
@@ -237,7 +230,6 @@ def project_qdpx(rnd: "Round", name: str = "mlmismatch coding round") -> bytes:
 
 def read_qdpx_rows(path: Path, norm, coder: str | None = None):
     """Codings of a ``.qdpx`` -> (coding rows, mismatch rows, warnings) for :func:`rounds.read_round`."""
-    from .rounds import _check_id
 
     path = Path(path)
     if not zipfile.is_zipfile(path):
@@ -259,7 +251,7 @@ def read_qdpx_rows(path: Path, norm, coder: str | None = None):
             sname = clean(src.get("name"))
             mid = re.sub(r"\.(txt|docx?|rtf|pdf)$", "", sname, flags=re.I)
             xpath = f"Sources/TextSource[{s_idx}][@name='{sname}']"
-            interview = _check_id(mid, Location(file=path.name, path=xpath))
+            interview = check_mismatch_id(mid, Location(file=path.name, path=xpath))
             text = ""
             content = src.find(f"{{{ns}}}PlainTextContent")
             if content is not None and content.text:

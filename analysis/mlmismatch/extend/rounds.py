@@ -35,9 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..codebook import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE, CATEGORY_CODES, LabelNormalizer, clean
-from ..coding import coded_pair
-from ..errors import InputError, Location, column_letter
+from mlmismatch.core.errors import InputError, Location
+from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
+from mlmismatch.core.text import clean
+from mlmismatch.extend.codes import (CODEBOOK_COLUMNS, ID_RE, STUDY_ID_RE, categories_of, check_mismatch_id,
+                                     combined_codebook, read_table)
+from mlmismatch.study.codebook import CATEGORY_CODES, LabelNormalizer
+from mlmismatch.study.workbook import coded_pair
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -45,13 +49,10 @@ if TYPE_CHECKING:  # pragma: no cover
 CODING_COLUMNS = ["mismatch_id", "coder", "position", "category_code", "category", "subcategory", "origin",
                   "file", "sheet", "row", "column"]
 MISMATCH_COLUMNS = ["mismatch_id", "interview", "description", "info_not_communicated"]
-CODEBOOK_COLUMNS = ["category_code", "category", "subcategory", "description", "origin"]
 CSV_REQUIRED = ["mismatch_id", "coder", "category", "subcategory"]
 CSV_OPTIONAL = ["interview", "description", "info_not_communicated", "position"]
 CODER_HEADERS = ("coder", "coded by", "coder name")
 SUGGESTION_HEADER = "Suggestion"
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-STUDY_ID_RE = re.compile(r"^M(\d{2,3})-(\d{2,3})$")
 _CODE_RE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -122,7 +123,7 @@ def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame"
     path = Path(path)
     if path.suffix.lower() == ".qdc":
         return _extension_from_qdc(path, codebook)
-    records, header_names = _read_table(path)
+    records, header_names = read_table(path)
     cols = {h.lower().replace("-", "").replace("_", "").replace(" ", ""): h for h in header_names}
     need = {"category": "category", "subcategory": "subcategory", "description": "description"}
     for key, shown in need.items():
@@ -210,7 +211,7 @@ def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame"
 
 def _extension_from_qdc(path: Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
     """The codes of a REFI-QDA codebook that the study's codebook lacks (e.g. added in a QDA tool)."""
-    from .qda import read_qdc
+    from mlmismatch.extend.qda import read_qdc
 
     df = read_qdc(path, codebook)
     ext = df[df["origin"] == "extension"].reset_index(drop=True)
@@ -227,28 +228,6 @@ def _extension_from_qdc(path: Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
     return ext[CODEBOOK_COLUMNS]
 
 
-def combined_codebook(codebook: "pd.DataFrame", extension: "pd.DataFrame | None" = None) -> "pd.DataFrame":
-    """The study's codebook (``origin='study'``) followed, category by category, by the extension."""
-    import pandas as pd
-
-    study = codebook[["category_code", "category", "subcategory", "description"]].copy()
-    study["category"] = study["category"].astype(str)
-    study["origin"] = "study"
-    if extension is None or extension.empty:
-        return study.reset_index(drop=True)
-    both = pd.concat([study, extension[CODEBOOK_COLUMNS]], ignore_index=True)
-    order = {c: i for i, c in enumerate(dict.fromkeys(list(CATEGORY_CODES) + list(extension["category_code"])))}
-    both["_cat"] = both["category_code"].map(order)
-    both["_pos"] = range(len(both))
-    return both.sort_values(["_cat", "_pos"]).drop(columns=["_cat", "_pos"]).reset_index(drop=True)
-
-
-def categories_of(codebook: "pd.DataFrame") -> "OrderedDict[str, str]":
-    """``code -> name`` for every category of a (combined) codebook, the study's 7 first."""
-    cats: OrderedDict[str, str] = OrderedDict(CATEGORY_CODES)
-    for code, name in zip(codebook["category_code"], codebook["category"]):
-        cats.setdefault(code, str(name))
-    return cats
 
 
 class ExtendedNormalizer(LabelNormalizer):
@@ -295,7 +274,7 @@ def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: st
         elif suffix == ".csv":
             rows, mism, warn = _read_csv(path, norm, coder)
         elif suffix == ".qdpx":
-            from .qda import read_qdpx_rows
+            from mlmismatch.extend.qda import read_qdpx_rows
 
             rows, mism, warn = read_qdpx_rows(path, norm, coder)
         else:
@@ -331,55 +310,12 @@ def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: st
     return Round(codings=cdf, mismatches=mdf, codebook=book, categories=norm.categories, sources=paths, warnings=warnings)
 
 
-def _read_table(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
-    """A CSV or the first sheet of a workbook -> ([(row number, {header: value})], headers)."""
-    if path.suffix.lower() == ".csv":
-        import csv
-
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                reader = csv.reader(fh)
-                rows = list(reader)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text ({exc.reason})", Location(file=path.name), expected="a UTF-8 CSV") from None
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        from ..coding import open_workbook
-
-        wb = open_workbook(path)
-        try:
-            name = "Code Descriptions" if "Code Descriptions" in wb.sheetnames else wb.sheetnames[0]
-            rows = [["" if c is None else c for c in r] for r in wb[name].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    else:
-        raise InputError(f"unsupported file type '{path.suffix}'", Location(file=path.name), expected="a .csv or .xlsx file")
-    if not rows:
-        raise InputError("empty file", Location(file=path.name), expected="a header row")
-    header = [clean(h) for h in rows[0]]
-    records = []
-    for i, row in enumerate(rows[1:], start=2):
-        row = list(row) + [""] * (len(header) - len(row))
-        records.append((i, {h: row[j] for j, h in enumerate(header) if h}))
-    return records, [h for h in header if h]
-
-
-def _check_id(mid: str, where: Location, interview: int | None = None) -> int | None:
-    if not mid:
-        raise InputError("missing mismatch id", where, expected="an id such as M21-01")
-    if not ID_RE.match(mid):
-        raise InputError(f"mismatch id '{mid}' has spaces or other characters", where,
-                         expected="letters, digits, '-', '_', '.' or ':' (e.g. M21-01)")
-    m = STUDY_ID_RE.match(mid)
-    if m and interview is not None and int(m.group(1)) != interview:
-        raise InputError(f"mismatch id '{mid}' does not belong to interview {interview}", where,
-                         expected=f"an id starting M{interview:02d}-")
-    return int(m.group(1)) if m else interview
 
 
 def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
     import warnings
 
-    from ..coding import INTERVIEW_SHEET_RE, header_map, open_workbook, sheet_rows
+    from mlmismatch.study.workbook import interview_sheets, open_workbook
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Data Validation extension", category=UserWarning)
@@ -390,51 +326,32 @@ def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
     unconfirmed = 0
     uncoded = 0
     try:
-        sheets = [(int(m.group(1)), name) for name in wb.sheetnames if (m := INTERVIEW_SHEET_RE.match(name.strip()))]
-        if not sheets:
-            raise InputError("no per-interview sheets", Location(file=path.name),
-                             expected="sheets named 'Interview 01', 'Interview 02', ... (see `mlmismatch code template`)")
-        for interview, sheet in sorted(sheets):
-            rows = sheet_rows(wb, sheet, path)
-            if not rows:
-                continue
-            cols = header_map(rows[0], path.name, sheet)
-            header = [clean(c).lower() for c in rows[0]]
-            coder_idx = next((i for i, h in enumerate(header) if h in CODER_HEADERS), None)
-            sugg_idx = next((i for i, h in enumerate(header) if h.startswith(SUGGESTION_HEADER.lower())), None)
-            width = max(list(cols.values()) + [coder_idx or 0, sugg_idx or 0]) + 1
-            for r, row in enumerate(rows[1:], start=2):
-                row = tuple(row) + (None,) * (width - len(row))
-                if not any(clean(c) for c in row):
-                    continue
-                where = Location(file=path.name, sheet=sheet, row=r, column=cols["mismatch"] + 1, header="Mismatch")
-                mid = clean(row[cols["mismatch"]])
-                iv = _check_id(mid, where, interview)
+        sheets = interview_sheets(wb, path, allow_empty=True,
+                                  expected="sheets named 'Interview 01', 'Interview 02', ... (see `mlmismatch code template`)")
+        for sheet in sheets:
+            coder_idx = sheet.optional_column(*CODER_HEADERS)
+            sugg_idx = sheet.optional_column(SUGGESTION_HEADER.lower(), prefix=True)
+            for r, row in sheet.rows:
+                mid = sheet.text(row, "mismatch")
+                iv = check_mismatch_id(mid, sheet.location(r, "mismatch"), sheet.interview)
                 if coder_idx is not None:
                     who = clean(row[coder_idx])
                     if not who:
-                        raise InputError(f"mismatch '{mid}' has no coder", Location(file=path.name, sheet=sheet, row=r,
-                                         column=coder_idx + 1, header="Coder"), expected="the coder's name in every coded row")
+                        raise InputError(f"mismatch '{mid}' has no coder", sheet.location(r, coder_idx, "Coder"),
+                                         expected="the coder's name in every coded row")
                 else:
                     who = coder or path.stem
-                mism.append({"mismatch_id": mid, "interview": iv, "description": clean(row[cols["description"]]),
-                             "info_not_communicated": clean(row[cols["info"]])})
+                mism.append({"mismatch_id": mid, "interview": iv, "description": sheet.text(row, "description"),
+                             "info_not_communicated": sheet.text(row, "info")})
                 if sugg_idx is not None and clean(row[sugg_idx]):
                     unconfirmed += 1
                     continue
-                pos = 0
-                for p in (1, 2, 3):
-                    ci, si = cols[f"category {p}"], cols[f"sub-category {p}"]
-                    pair = coded_pair(norm, row[ci], row[si],
-                                       Location(file=path.name, sheet=sheet, row=r, column=ci + 1, header=f"Category {p}"),
-                                       Location(file=path.name, sheet=sheet, row=r, column=si + 1, header=f"Sub-Category {p}"))
-                    if pair is None:
-                        continue
-                    pos += 1
-                    rows_out.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": pair[0],
-                                     "category": pair[1], "subcategory": pair[2], "origin": "", "file": path.name,
-                                     "sheet": sheet, "row": r, "column": column_letter(si + 1)})
-                if pos == 0:
+                pairs = sheet.pairs(r, row, norm)
+                for pos, p in enumerate(pairs, start=1):
+                    rows_out.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": p.category_code,
+                                     "category": p.category, "subcategory": p.subcategory, "origin": "",
+                                     "file": path.name, "sheet": sheet.name, "row": r, "column": p.column})
+                if not pairs:
                     uncoded += 1
     finally:
         wb.close()
@@ -447,7 +364,7 @@ def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
 
 
 def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
-    records, header = _read_table(path)
+    records, header = read_table(path)
     cols = {h.lower().strip(): h for h in header}
     for need in CSV_REQUIRED:
         if need not in cols and not (need == "coder" and coder):
@@ -468,7 +385,7 @@ def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
             except ValueError:
                 raise InputError(f"interview '{get('interview')}' is not a number",
                                  Location(file=path.name, row=r, header=cols["interview"]), expected="an interview number") from None
-        interview = _check_id(mid, Location(file=path.name, row=r, header=cols["mismatch_id"]), interview)
+        interview = check_mismatch_id(mid, Location(file=path.name, row=r, header=cols["mismatch_id"]), interview)
         who = get("coder") if "coder" in cols else coder
         if not who:
             raise InputError(f"mismatch '{mid}' has no coder", Location(file=path.name, row=r, header=cols["coder"]),

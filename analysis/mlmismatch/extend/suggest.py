@@ -42,7 +42,7 @@ def mismatch_texts(mismatches: "pd.DataFrame") -> list[str]:
 
 def label_sets(mismatch_ids, instances: "pd.DataFrame", level: str) -> list[list[str]]:
     """Each mismatch's codes at ``level``: category names or '(XX) Subcategory' labels."""
-    from .agreement import code_label
+    from mlmismatch.core.labels import subcategory_label as code_label
 
     if level == "category":
         keys = instances["category"].astype(str)
@@ -56,8 +56,8 @@ def label_sets(mismatch_ids, instances: "pd.DataFrame", level: str) -> list[list
 
 
 def codebook_labels(codebook: "pd.DataFrame", level: str) -> list[str]:
-    from .agreement import code_label
-    from .rounds import categories_of
+    from mlmismatch.core.labels import subcategory_label as code_label
+    from mlmismatch.extend.codes import categories_of
 
     if level == "category":
         return list(categories_of(codebook).values())

@@ -21,14 +21,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, Location, column_letter
-from .qda import category_label, subcategory_label
-from .rounds import SUGGESTION_HEADER, categories_of
+from mlmismatch.core.errors import InputError, Location, column_letter
+from mlmismatch.core.labels import category_label, subcategory_label
+from mlmismatch.extend.codes import categories_of, check_mismatch_id, read_table
+from mlmismatch.extend.rounds import SUGGESTION_HEADER
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .suggest import Suggester
+    from mlmismatch.extend.suggest import Suggester
 
 HEADER = ["Mismatch", "Quotes", "Mismatch Description", "Information Not Communicated", "Category 1", "Sub-Category 1",
           "Category 2", "Sub-Category 2", "Category 3", "Sub-Category 3", "Coder"]
@@ -43,10 +44,9 @@ def read_mismatch_list(path: str | Path) -> "pd.DataFrame":
     info_not_communicated``."""
     import pandas as pd
 
-    from .rounds import _check_id, _read_table
 
     path = Path(path)
-    records, header = _read_table(path)
+    records, header = read_table(path)
     cols = {h.lower().strip(): h for h in header}
     if "mismatch_id" not in cols:
         raise InputError("missing column 'mismatch_id'", Location(file=path.name, row=1),
@@ -59,7 +59,7 @@ def read_mismatch_list(path: str | Path) -> "pd.DataFrame":
             continue
         where = Location(file=path.name, row=r, header=cols["mismatch_id"])
         iv = int(float(get("interview"))) if get("interview") else None
-        iv = _check_id(mid, where, iv)
+        iv = check_mismatch_id(mid, where, iv)
         if mid in seen:
             raise InputError(f"mismatch id '{mid}' listed twice", where, expected="each mismatch once")
         seen.add(mid)
@@ -79,7 +79,7 @@ def blank_mismatches(n_interviews: int = 1, rows: int = 10, first_interview: int
 
 def suggestions_for(suggester: "Suggester", mismatches: "pd.DataFrame", top: int = 3) -> dict[str, tuple[list[str], str]]:
     """``mismatch_id -> (subcategory labels to pre-fill, note)`` for the mismatches that have text."""
-    from .suggest import mismatch_texts
+    from mlmismatch.extend.suggest import mismatch_texts
 
     have = mismatches[(mismatches["description"].fillna("") != "") | (mismatches["info_not_communicated"].fillna("") != "")]
     if have.empty:
@@ -218,7 +218,7 @@ def write_template(path: str | Path, codebook: "pd.DataFrame", mismatches: "pd.D
     """Build the template and save it atomically to ``path`` (.xlsx)."""
     from datetime import datetime
 
-    from ..writers import atomic_path
+    from mlmismatch.core.writers import atomic_path
 
     wb = build_template(codebook, mismatches, coder=coder, suggestions=suggestions, extra_rows=extra_rows)
     wb.properties.creator = "mlmismatch"

@@ -1,0 +1,1 @@
+"""Figures of the analyses (matplotlib only), in the paper's style."""

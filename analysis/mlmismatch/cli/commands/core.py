@@ -1,0 +1,193 @@
+"""Core commands: fetch, data check, export, categories, reproduce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mlmismatch.cli.app import app, data_app
+from mlmismatch.cli.common import (console, err_console, load_coding, load_survey, print_notices, print_table, state,
+                                   store)
+
+
+@app.command()
+def fetch(
+    offline: bool = typer.Option(False, "--offline", help="Do not download; say what to download and where to put it."),
+) -> None:
+    """Download every pinned input (the study's workbooks, the SEI schemas) and verify its SHA-256."""
+    from mlmismatch.core.errors import InputError
+    from mlmismatch.core.text import terminal_escape as esc
+
+    problems = 0
+    st = store()
+    local = st.local_root()
+    console().print(f"data directory: {esc(local) if local else '(none; MLMISMATCH_DATA_DIR not set)'}", soft_wrap=True)
+    console().print(f"cache: {esc(st.cache_dir())}", soft_wrap=True)
+    for sid in st.registry():
+        try:
+            r = st.resolve(sid, download=not offline)
+        except InputError as exc:
+            problems += 1
+            err_console().print(f"[red]missing[/red] {esc(sid)}: {esc(exc)}", soft_wrap=True)
+            continue
+        mark = "[green]ok     [/green]" if r.matches_pin else "[yellow]variant[/yellow]"
+        console().print(f"{mark} {esc(sid):32} {r.origin:9} {esc(r.path)}", soft_wrap=True)
+    print_notices()
+    if problems:
+        raise typer.Exit(2)
+
+
+@data_app.command("check")
+def data_check(
+    all_rows: bool = typer.Option(False, "--all", help="Also list checks that agree."),
+) -> None:
+    """Print the data-quality report of the coding workbook (and of the survey, when available)."""
+    data = load_coding()
+    q = data.quality if all_rows else data.quality[data.quality.status != "agrees"]
+    print_table(q, title=f"Coding workbook: {data.path.name}",
+                caption=f"{len(data.quality)} checks; {int((data.quality.status == 'agrees').sum())} agree "
+                        f"(--all to list them); {len(data.mismatches)} mismatches, {len(data.instances)} instances")
+    from mlmismatch.core.errors import DataNotFoundError
+    from mlmismatch.cli.common import load_survey
+
+    try:
+        survey = load_survey()
+    except DataNotFoundError as exc:  # the survey is optional here: say so and keep exit 0
+        if not state().quiet:
+            err_console().print(f"notice: survey checks skipped: {exc}", soft_wrap=True)
+        return
+    sq = getattr(survey, "quality", None)
+    if sq is not None and len(sq):
+        print_table(sq, title="Survey workbook")
+
+
+@app.command()
+def export(
+    out: Path = typer.Argument(..., help="Folder to write the data package into."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
+    text: bool = typer.Option(True, "--text/--no-text", help="Include the mismatch descriptions."),
+) -> None:
+    """Write the tidy tables as a Frictionless data package (datapackage.json + one file per table)."""
+    from mlmismatch.study import export as ex
+    from mlmismatch.core.errors import InputError
+
+    if fmt not in ("csv", "parquet"):
+        raise InputError(f"unknown format '{fmt}'", expected="csv or parquet")
+    data = load_coding()
+    tables = ex.coding_tables(data, text=text)
+    from mlmismatch.core.errors import DataNotFoundError
+    from mlmismatch.study.survey import export_tables as survey_tables
+    from mlmismatch.cli.common import load_survey
+
+    try:
+        tables.update(survey_tables(load_survey()))
+    except DataNotFoundError as exc:
+        err_console().print(f"[yellow]notice:[/yellow] survey tables not exported ({exc})", soft_wrap=True)
+    st = store()
+    src = [{"title": p["file"], "path": st.source(p["source"]).url, "sha256": p["sha256"]} for p in st.provenance()]
+    path = ex.export_package(tables, out, fmt=fmt, sources=src)
+    console().print(f"wrote {path} ({len(tables)} resources: {', '.join(tables)})")
+
+
+@app.command()
+def categories(
+    level: str = typer.Option("all", "--level", help="category, subcategory, interview, pairs, cooccurrence or all."),
+) -> None:
+    """Print the categorization: instances per category (Fig. 2) and subcategory (Fig. 3), and more."""
+    from mlmismatch.analyses import categories as c
+
+    data = load_coding()
+    shown = False
+    if level in ("category", "all"):
+        print_table(c.category_counts(data.instances), title="Coded instances per category (paper Fig. 2)",
+                    caption=f"{len(data.instances)} instances from {len(data.mismatches)} mismatches")
+        shown = True
+    if level in ("subcategory", "all"):
+        print_table(c.subcategory_counts(data.instances, data.codebook).drop(columns="share_pct"),
+                    title="Coded instances per subcategory (paper Fig. 3)")
+        shown = True
+    if level in ("interview", "all"):
+        print_table(c.mismatches_per_interview(data.mismatches, data.instances), title="Mismatches per interview")
+        shown = True
+    if level in ("pairs", "all"):
+        print_table(c.pairs_per_mismatch(data.mismatches), title="Pairs coded per mismatch")
+        shown = True
+    if level in ("cooccurrence", "all"):
+        mat = c.cooccurrence(data.instances)
+        mat.columns = [data.instances.loc[data.instances.category == col, "category_code"].iloc[0]
+                       if (data.instances.category == col).any() else col for col in mat.columns]
+        print_table(mat.reset_index(), title="Category co-occurrence within mismatches")
+        shown = True
+    if not shown:
+        from mlmismatch.core.errors import InputError
+
+        raise InputError(f"unknown level '{level}'", expected="category, subcategory, interview, pairs, cooccurrence or all")
+
+
+@app.command()
+def reproduce(
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default paper/generated/)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only the named step(s)."),
+) -> None:
+    """Regenerate every table, figure and the replication report from the pinned data."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from mlmismatch.pipeline import run as rep
+    from mlmismatch.pipeline.context import Context
+
+    from mlmismatch.core.resources import default_output
+
+    ctx = Context(out=out or default_output(), store=store())
+    steps = [s for s in rep.steps() if not only or s.name in only]
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err_console(), disable=state().quiet or not err_console().is_terminal) as progress:
+        task = progress.add_task("reproduce", total=len(steps))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=f"step: {name}")
+            progress.advance(task)
+
+        rep.run(ctx, progress=None, only=only, on_done=advance)
+    print_notices()
+    results = ctx.results.get("claims")
+    if results is not None:
+        from mlmismatch.replication.report import summary_table
+
+        summary = summary_table(results)
+        print_table(summary, title="Replication: published claims recomputed from the data")
+        total = summary.iloc[-1]
+        console().print(f"[green]{total['reproduced']} reproduced[/green], [yellow]{total['differs']} differ[/yellow], "
+                      f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims; "
+                      f"details: {ctx.out / 'replication_report.md'}")
+    console().print(f"wrote {len(ctx.written)} files to {ctx.out}")
+
+
+@data_app.command("aggregates")
+def data_aggregates(
+    check: bool = typer.Option(False, "--check", help="Do not write; exit 1 if the packaged files are stale."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder to write into (default: data/aggregates of the checkout)."),
+) -> None:
+    """Recompute the aggregates that `check` ranks information gaps by (coded instances per subcategory,
+    Table II) and write them into data/aggregates/, or check that the packaged copies are current."""
+    from mlmismatch.analyses import aggregates as agg
+    from mlmismatch.core import resources
+    from mlmismatch.core.errors import InputError
+    from mlmismatch.core.writers import write_text
+
+    tables = agg.aggregates(load_coding(), load_survey())
+    if check:
+        stale = agg.stale(tables)
+        if stale:
+            console().print("stale packaged aggregates: " + ", ".join(stale) + " (run `mlmismatch data aggregates`)")
+            raise typer.Exit(1)
+        console().print(f"{len(tables)} packaged aggregate files up to date")
+        return
+    if out is None:
+        root = resources.checkout_root()
+        if root is None:
+            raise InputError("not inside an mlmismatch checkout", expected="--out DIR: where to write the aggregates")
+        out = root / "data" / "aggregates"
+    for name, df in tables.items():
+        console().print(f"wrote {write_text(out / name, agg.to_csv(df))}")

@@ -1,0 +1,140 @@
+"""``mlmismatch mapping`` and ``mlmismatch descriptors derive|compare`` (issue 5).
+
+Heavy imports (pandas, sklearn, jsonschema) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mlmismatch.cli.app import app, descriptors_app
+from mlmismatch.cli.common import console, load_coding, load_survey, print_table
+
+SECTIONS = ("coverage", "split", "gaps", "practices", "text", "rules", "all")
+
+
+def _table2():
+    """Table II from the survey."""
+    from mlmismatch.analyses import survey_stats
+
+    data = load_survey()
+    return survey_stats.important_by_role(data.responses, data.items)
+
+
+def _mapping(directory: Optional[Path]):
+    from mlmismatch.mapping import matrix as mapping
+    from mlmismatch.descriptors import schemas
+    from mlmismatch.cli.common import store
+
+    coding = load_coding()
+    attrs = schemas.attributes(store=store())
+    md = mapping.load_mapping(directory, codebook=coding.codebook, mismatch_ids=coding.mismatches["mismatch_id"],
+                              attributes=attrs)
+    return coding, attrs, md
+
+
+@app.command("mapping")
+def mapping_cmd(
+    section: str = typer.Option("all", "--section", help="coverage, split, gaps, practices, text, rules or all."),
+    directory: Optional[Path] = typer.Option(None, "--mapping-dir", help="Folder with the mapping CSVs (default data/mapping)."),
+    k: int = typer.Option(5, "--k", min=1, help="Cut-off of the text-evidence ranking."),
+) -> None:
+    """Check the curated mapping (subcategories -> descriptor attributes, practices) and print its
+    gap analysis, the information-sharing / predicate split and the text-evidence scores (ids only)."""
+    from mlmismatch.mapping import matrix as mapping
+    from mlmismatch.core.errors import InputError
+
+    if section not in SECTIONS:
+        raise InputError(f"unknown section '{section}'", expected="one of " + ", ".join(SECTIONS))
+    coding, attrs, md = _mapping(directory)
+    a = md.attributes
+    show = (lambda name: section in (name, "all"))
+    console().print(f"mapping: {len(a)} rows, {len(a[['category', 'subcategory']].drop_duplicates())} subcategories, "
+                  f"{len(md.practices)} practices, {len(md.practice_subcategory)} practice links: all checks passed")
+    if show("coverage"):
+        t2 = _table2()
+        cov = mapping.coverage_by_category(a, coding.codebook, coding.instances, t2, attrs, "1.2")
+        print_table(cov.drop(columns=["version"]), title="Coverage per category by published 1.2 attributes (%)")
+    if show("split"):
+        split = mapping.sharing_vs_predicate(a, coding.codebook, coding.instances)
+        print_table(split[split["category"] == "All"], title="Coded instances: information sharing vs predicate")
+    if show("gaps"):
+        print_table(mapping.gap_uncovered_subcategories(a, coding.codebook, coding.instances, attrs),
+                    title="Subcategories no published attribute covers")
+        un = mapping.gap_unneeded_attributes(a, attrs)
+        print_table(un.groupby(["version", "descriptor"]).size().rename("n").reset_index(),
+                    title="Published attributes no subcategory needs (count)")
+        prop = a[a["status"] == "proposed"][["subcategory", "descriptor", "path", "evidence"]]
+        print_table(prop, title="Proposed attributes: information found missing that no published version records")
+    if show("practices"):
+        print_table(mapping.gap_unaddressed_subcategories(md.practice_subcategory, coding.codebook, coding.instances),
+                    title="Subcategories no practice addresses")
+    if show("text"):
+        res = mapping.text_evidence(coding.mismatches, coding.instances, coding.codebook, attrs, a, k=k)
+        print_table(res["summary"], title="Text evidence (TF-IDF) against the curated mapping", float_format="{:.3f}")
+    if show("rules"):
+        rc = mapping.rule_consistency(a)
+        print_table(rc, title="Mapping rule ids vs data/rules/rules.yaml" + (" (agree)" if rc.empty else ""))
+
+
+@descriptors_app.command("derive")
+def derive_cmd(
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder to write into (default descriptors/derived)."),
+    check: bool = typer.Option(False, "--check", help="Do not write; exit 1 if the committed files are stale."),
+) -> None:
+    """Write one JSON Schema per descriptor holding the attributes the mapping requires, each traced
+    to its subcategories, coded-instance counts and survey importance by role."""
+    from mlmismatch.mapping import derive as descriptors
+    from mlmismatch.cli.common import store
+
+    coding = load_coding()
+    derived = descriptors.derive_default(coding, _table2(), store=store())
+    if check:
+        stale = descriptors.stale(derived, out)
+        if stale:
+            console().print("stale derived schemas: " + ", ".join(stale) + " (run `mlmismatch descriptors derive`)")
+            raise typer.Exit(1)
+        console().print(f"{len(derived)} derived schemas up to date")
+        return
+    for path in descriptors.write_derived(derived, out):
+        console().print(f"wrote {path}")
+
+
+@descriptors_app.command("compare")
+def compare_cmd(
+    directory: Optional[Path] = typer.Option(None, "--derived-dir", help="Derived schemas (default descriptors/derived)."),
+    attributes_: bool = typer.Option(False, "--attributes", help="List every attribute difference, not just counts."),
+    version: Optional[str] = typer.Option(None, "--version", help="Only this published version (1.0, 1.1, 1.2)."),
+) -> None:
+    """Set the derived schemas beside the published 1.0, 1.1 and 1.2: attributes in both, only derived
+    (information the study found missing), only published (from elsewhere than the interviews)."""
+    from mlmismatch.mapping import derive as descriptors
+    from mlmismatch.descriptors import schemas
+    from mlmismatch.cli.common import store
+
+    if version is not None:
+        schemas.check_version(version)
+    d = schemas.derived_dir(directory)
+    derived = {k: schemas.read_schema_file(d / f"{k}_schema.json") for k in schemas.KINDS
+               if (d / f"{k}_schema.json").is_file()}
+    if not derived:
+        from mlmismatch.core.errors import InputError, Location
+
+        raise InputError("no derived schemas", Location(file=d), expected="<kind>_schema.json files "
+                         "(run `mlmismatch descriptors derive`)")
+    attrs = schemas.attributes(store=store())
+    detail = descriptors.compare(derived, attrs)
+    summary = descriptors.comparison_summary(detail, derived)
+    if version:
+        detail, summary = detail[detail["version"] == version], summary[summary["version"] == version]
+    print_table(summary.drop(columns=["pct_derived_published", "pct_published_needed"]),
+                title="Derived vs published descriptor attributes")
+    if attributes_:
+        short = {descriptors.MEANING_PROPOSED: "proposed (no published version)",
+                 descriptors.MEANING_LATER: "missing in this version", descriptors.MEANING_BOOKKEEPING: "bookkeeping",
+                 descriptors.MEANING_ELSEWHERE: "not from the interviews"}
+        diff = detail[detail["side"] != "both"].assign(meaning=lambda x: x["meaning"].map(short))
+        print_table(diff, title="Differences (meanings: see descriptors.MEANING_*)")

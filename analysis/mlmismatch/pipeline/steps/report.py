@@ -1,0 +1,105 @@
+"""``reproduce`` step: the replication report (claims.csv, replication_report.md and .html)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.replication.report import SECTION_FIGURES, build_report, fig_percent_scatter, fig_status, summary_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def _survey_or_none(ctx):
+    from mlmismatch.core.errors import MlmismatchError
+
+    try:
+        return ctx.survey, None
+    except MlmismatchError as exc:
+        return None, str(exc)
+
+
+def step_report(ctx: Context) -> None:
+    """Write claims.csv, replication_report.md and replication_report.html."""
+    from mlmismatch.replication import claims
+
+    survey, survey_error = _survey_or_none(ctx)
+    tables = claims.Tables(coding=ctx.coding, survey=survey, survey_error=survey_error)
+    computed = ctx.results.get("survey")  # the survey steps' tables: the same functions on the same data
+    if survey is not None and isinstance(computed, dict):
+        tables.reuse(computed)
+    claims_path = claims.claims_path()
+    results = claims.reproduce_claims(tables, claims_path)
+    ctx.write_csv("claims.csv", results[claims.RESULT_COLUMNS])
+    ctx.results["claims"] = results
+
+    figures = {"status": fig_status(summary_table(results))}
+    scatter = fig_percent_scatter(results)
+    if scatter is not None:
+        figures["percent_scatter"] = scatter
+    for name, data in figures.items():
+        ctx.write_bytes(f"figures/claims_{name}.png", data)
+
+    wait = getattr(ctx, "wait_figures", None)
+    if wait is not None:  # the report embeds the PNGs of figures that may still be being saved
+        wait()
+    section_figures: dict[str, list[tuple[str, bytes]]] = {}
+    for prefix, starts in SECTION_FIGURES.items():
+        for rel in sorted(ctx.written):
+            if rel.endswith(".png") and rel.startswith(starts):
+                section_figures.setdefault(prefix, []).append((rel, (ctx.out / rel).read_bytes()))
+
+    quality = [("Coding workbook", ctx.coding.quality)]
+    if survey is not None and getattr(survey, "quality", None) is not None:
+        quality.append(("Survey workbook", survey.quality))
+    notices = sorted({r.notice for r in ctx.store.resolved.values() if r.notice})
+    if survey_error:
+        notices.append(f"survey not loaded: {survey_error}")
+    md, ht = build_report(results, quality=quality, provenance=ctx.store.provenance(), notices=notices,
+                          claims_sha256=hashlib.sha256(claims_path.read_bytes()).hexdigest(), figures=figures,
+                          section_figures=section_figures, extras=_extras(ctx))
+    ctx.write_text("replication_report.md", md)
+    ctx.write_text("replication_report.html", ht)
+
+
+#: Results beyond the paper, read back from the tables earlier steps wrote in this run:
+#: (file, title, explanation, columns to show or None for all).
+EXTRAS = [
+    ("tables/descriptor_comparison.csv", "Derived descriptors beside the published SEI descriptors 1.0, 1.1 and 1.2",
+     "The descriptor attributes that the study's mismatches call for (data/mapping, derived by `mlmismatch descriptors "
+     "derive`) set beside each published version: attributes in both, only derived (information the study found "
+     "missing that the version does not record), only published (attributes that came from elsewhere than the "
+     "interviews; bookkeeping such as ids and links counted apart).",
+     ["descriptor", "version", "n_published", "n_derived", "n_both", "n_only_derived", "n_only_published",
+      "n_published_bookkeeping"]),
+    ("tables/suggest_evaluation.csv", "Code suggestions: grouped cross-validation",
+     "A TF-IDF + logistic-regression classifier trained on the 140 coded mismatches, evaluated with 5 folds grouped "
+     "by interview (no interview in both training and test folds), beside a majority-class baseline. Suggestions "
+     "help coders; they never replace them.",
+     ["level", "model", "n_codes", "macro_f1", "micro_f1", "top1_hit_rate", "macro_f1_mean_5_seeds",
+      "macro_f1_min_5_seeds", "macro_f1_max_5_seeds"]),
+    ("tables/survey_role_rank_correlation.csv", "Survey: do the roles rank the 34 items alike?",
+     "Spearman rank correlation between the roles' mean ratings of the 34 items, with a percentile bootstrap "
+     "interval over items. Operations + Other has 5 respondents: read its rows with care.",
+     ["role_a", "role_b", "n_a", "n_b", "spearman_rho", "rho_ci_low", "rho_ci_high", "caveat"]),
+    ("tables/interviews_vs_survey_summary.csv", "Interviews against survey",
+     "Per subcategory, how often the interviews coded it against how important the survey respondents rated it.",
+     ["n_subcategories", "spearman_rho", "rho_ci_low", "rho_ci_high", "most_disagreeing"]),
+]
+
+
+def _extras(ctx: Context) -> list[tuple[str, str, "pd.DataFrame"]]:
+    import pandas as pd
+
+    out = []
+    for rel, title, text, cols in EXTRAS:
+        if rel not in ctx.written or not rel.endswith(".csv"):
+            continue
+        df = pd.read_csv(ctx.out / rel)
+        out.append((title, text, df[[c for c in cols if c in df.columns]] if cols else df))
+    return out
+
+
+STEPS = [Step("report", step_report, "replication report: published vs recomputed values (claims.csv, .md, .html)")]

@@ -1,0 +1,1 @@
+"""Resource package ``mlmismatch.descriptors.derived``: the derived descriptor schemas (``mlmismatch descriptors derive``)."""

@@ -1,0 +1,1 @@
+"""Resource package ``mlmismatch.examples``: three example systems' descriptors (README.md here)."""

@@ -1,0 +1,1 @@
+"""Resource package ``mlmismatch.replication.published``: the claims transcribed from the paper (README.md here)."""
