@@ -10,8 +10,8 @@ of them with planted mismatches). Timed, with validators compiled once beforehan
 * ``rules only``: the cross-descriptor rules alone;
 * TEC ``all_document_mismatches`` (its rules) and ``project_mismatches_and_missing_fields`` (rules
   + missing fields) on the same (1.2) documents, imported from a temporary read-only copy of
-  ``api/helpers/mismatch_detection.py`` taken from a git mirror of cmu-sei/TEC outside the
-  repository (``MLMISMATCH_TEC_MIRROR``; skipped with a message when there is none).
+  ``api/helpers/mismatch_detection.py`` imported from ``../shared/tec`` (``MLMISMATCH_TEC_DIR``, or
+  ``$MLMISMATCH_DATA_DIR/tec``; skipped with a message when there is none). Never copied here.
 
 Prints a Markdown table of medians over ``--repeat`` runs.
 """
@@ -33,7 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "analysis"))
 
 from mlmismatch import detection as detect  # noqa: E402
-from mlmismatch.detection import rules  # noqa: E402
+from mlmismatch.mapping.predicates import load_rules  # noqa: E402
+from mlmismatch.sources import Store  # noqa: E402
+
+sys.path.insert(0, str(REPO / "tests" / "support"))
+import tec_oracle  # noqa: E402
 from mlmismatch.descriptors import schemas  # noqa: E402
 
 EXAMPLES = REPO / "descriptors" / "examples"
@@ -116,38 +120,37 @@ def main() -> int:
     for k in schemas.KINDS:  # compile every validator once, outside the timings
         for v in schemas.VERSIONS:
             schemas.validator(k, v)
-    rule_list = rules.load_rules()
+    rule_list = load_rules()
+    store = Store()  # one store: schemas read and validators compiled once
     for s in sets[:3]:  # warm caches (one set of each example system)
-        detect.check_documents(s, rules=rule_list)
+        detect.check_documents(s, rules=rule_list, store=store)
     # The 1,000 parsed sets stay alive for the whole benchmark; a real run holds one system. Freeze
     # them out of the garbage collector's scans so that its cost reflects the checking, not the pile.
     gc.collect()
     gc.freeze()
 
     rows = []
-    n_findings = sum(len(detect.check_documents(s, rules=rule_list).findings) for s in sets)
+    n_findings = sum(len(detect.check_documents(s, rules=rule_list, store=store).findings) for s in sets)
     name = "mlmismatch check, in memory (validation + gaps + rules)"
-    t_mem = timed(lambda: each(sets, lambda s: detect.check_documents(s, rules=rule_list)), args.repeat, name)
+    t_mem = timed(lambda: each(sets, lambda s: detect.check_documents(s, rules=rule_list, store=store)), args.repeat, name)
     rows.append((name, t_mem))
     name = "mlmismatch rules only"
     rows.append((name, timed(lambda: each(sets, lambda s: detect.rule_findings(s, rule_list)), args.repeat, name)))
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         dirs = write_sets(sets, Path(tmp))
         name = "mlmismatch check, from disk (read + validation + gaps + rules)"
-        rows.append((name, timed(lambda: each(dirs, lambda d: detect.check(d, rules=rule_list)), args.repeat, name)))
+        rows.append((name, timed(lambda: each(dirs, lambda d: detect.check(d, rules=rule_list, store=store)), args.repeat, name)))
 
-    with tempfile.TemporaryDirectory(prefix="bench-tec-") as tmp:
-        tec = rules.load_tec_detection(workdir=Path(tmp) / "helpers")
-        if tec is None:
-            print(f"(TEC timing skipped: no git mirror of cmu-sei/TEC; set {rules.TEC_MIRROR_ENV})\n")
-        else:
-            projects = [rules.tec_project_json({d.kind: d.migrated for d in s}) for s in sets]
-            name = "TEC all_document_mismatches (rules)"
-            rows.append((name, timed(lambda: each(projects, tec.all_document_mismatches), args.repeat, name)))
-            name = "TEC project_mismatches_and_missing_fields (rules + missing fields)"
-            rows.append((name, timed(lambda: each(projects, tec.project_mismatches_and_missing_fields),
-                                     args.repeat, name)))
-            (Path(tmp) / "helpers").chmod(0o700)
+    tec = tec_oracle.load()
+    if tec is None:
+        print(f"(TEC timing skipped: no TEC oracle; set {tec_oracle.ENV} or MLMISMATCH_DATA_DIR)\n")
+    else:
+        projects = [tec_oracle.project_json({d.kind: d.migrated for d in s}) for s in sets]
+        name = "TEC all_document_mismatches (rules)"
+        rows.append((name, timed(lambda: each(projects, tec.all_document_mismatches), args.repeat, name)))
+        name = "TEC project_mismatches_and_missing_fields (rules + missing fields)"
+        rows.append((name, timed(lambda: each(projects, tec.project_mismatches_and_missing_fields),
+                                 args.repeat, name)))
 
     print(f"{args.sets} descriptor sets ({sum(len(s) for s in sets)} documents, {n_findings} findings); "
           f"median of {args.repeat} runs; Python {platform.python_version()}, {platform.machine()}\n")

@@ -9,6 +9,7 @@ small schemas the tests write themselves, instead of the downloaded SEI schemas.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +18,10 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").lower() == "true"
+# Helpers shared by unit and integration tests (builders, the TEC oracle, doctest runner).
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
-
-def need(what: str, reason: str) -> None:
-    """Fail under ``CI=true``, else skip: ``what`` is missing."""
-    if IN_CI:
-        pytest.fail(f"CI=true and {what} is missing: {reason}")
-    pytest.skip(f"{what} not available: {reason}")
+from need import need  # noqa: E402
 
 
 def _real(source_id: str) -> Path:

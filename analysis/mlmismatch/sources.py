@@ -19,6 +19,10 @@ All state lives in the store: there is no module-level cache or registry of reso
 >>> store = Store(data_dir="/nonexistent")
 >>> store.source("coding").local
 'replication-package/Mismatch-Open-Coding-Final.xlsx'
+>>> store.resolve("coding")
+Traceback (most recent call last):
+...
+mlmismatch.core.errors.DataNotFoundError: missing file replication-package/Mismatch-Open-Coding-Final.xlsx under MLMISMATCH_DATA_DIR=/nonexistent; expected the file from https://raw.githubusercontent.com/GALewis/ML-Mismatch/22471c2d97058784d3b38b12ac5a0961fe997b89/replication-package/Mismatch-Open-Coding-Final.xlsx
 """
 
 from __future__ import annotations

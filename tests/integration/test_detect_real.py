@@ -71,7 +71,7 @@ def test_attributes_all_versions(sei_schemas_dir):
 def tec():
     import tec_oracle
 
-    from conftest import need
+    from need import need
 
     oracle = tec_oracle.load()
     if oracle is None:

@@ -29,10 +29,31 @@ def _category_order(instances: "pd.DataFrame") -> list[str]:
 
 
 def category_counts(instances: "pd.DataFrame", sort: bool = True) -> "pd.DataFrame":
-    """Instances per category: ``category, category_code, n_instances, share_pct`` (Fig. 2).
+    """Instances per category (the paper's Fig. 2).
 
-    Every category of the codebook appears, with 0 where nothing was coded. Sorted by count
-    (descending, ties in codebook order) when ``sort``; else in codebook order.
+    Parameters
+    ----------
+    instances
+        One row per coded pair, with a ``category`` column (the ``instances`` table of
+        :func:`~mlmismatch.study.coding.load_coding`).
+    sort
+        Sort by count (descending, ties in codebook order); else keep the codebook order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category, category_code, n_instances, share_pct``; every category of the codebook
+        appears, with 0 where nothing was coded. Shares are unrounded percentages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inst = pd.DataFrame({"category": ["Trained Model", "Trained Model", "Raw Data"]})
+    >>> category_counts(inst).head(3)
+               category category_code  n_instances  share_pct
+    0     Trained Model            TM            2  66.666667
+    1          Raw Data            RD            1  33.333333
+    2  Task and Purpose            TP            0   0.000000
     """
     import pandas as pd
 
@@ -55,10 +76,39 @@ def category_counts(instances: "pd.DataFrame", sort: bool = True) -> "pd.DataFra
 
 
 def subcategory_counts(instances: "pd.DataFrame", codebook: "pd.DataFrame", sort: bool = True) -> "pd.DataFrame":
-    """Instances per subcategory: ``category, subcategory, n_instances, share_in_category_pct, share_pct`` (Fig. 3).
+    """Instances per subcategory (the paper's Fig. 3).
 
-    Every codebook subcategory appears (0 where never coded). ``share_in_category_pct`` is the share
-    within its category (the paper's Fig. 3); ``share_pct`` the share of all instances.
+    Parameters
+    ----------
+    instances
+        One row per coded pair, with ``category`` and ``subcategory`` columns.
+    codebook
+        The codebook (``category, subcategory``); the key is the pair, since names such as
+        *Versioning* occur in several categories.
+    sort
+        Categories by count, subcategories by count within them; else codebook order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category, subcategory, n_instances, share_in_category_pct, share_pct``. Every codebook
+        subcategory appears (0 where never coded); ``share_in_category_pct`` is the share within its
+        category (what Fig. 3 prints), ``share_pct`` the share of all instances.
+
+    Raises
+    ------
+    ValueError
+        When an instance uses a subcategory the codebook does not have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> book = pd.DataFrame({"category": ["Trained Model", "Trained Model"], "subcategory": ["Versioning", "API"]})
+    >>> inst = pd.DataFrame({"category": ["Trained Model"] * 3, "subcategory": ["API", "API", "Versioning"]})
+    >>> subcategory_counts(inst, book)[["subcategory", "n_instances", "share_in_category_pct"]]
+      subcategory  n_instances  share_in_category_pct
+    0         API            2              66.666667
+    1  Versioning            1              33.333333
     """
     counts = instances.groupby([instances["category"].astype(str), "subcategory"]).size()
     df = codebook[["category", "subcategory"]].copy()
@@ -79,7 +129,17 @@ def subcategory_counts(instances: "pd.DataFrame", codebook: "pd.DataFrame", sort
 
 
 def mismatches_per_interview(mismatches: "pd.DataFrame", instances: "pd.DataFrame | None" = None) -> "pd.DataFrame":
-    """``interview, n_mismatches[, n_instances]`` in interview order."""
+    """Mismatches (and coded instances) per interview: ``interview, n_mismatches[, n_instances]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mism = pd.DataFrame({"interview": [1, 1, 2]})
+    >>> mismatches_per_interview(mism)
+       interview  n_mismatches
+    0          1             2
+    1          2             1
+    """
     df = mismatches.groupby("interview").size().rename("n_mismatches").reset_index()
     if instances is not None:
         inst = instances.groupby("interview").size()
@@ -88,7 +148,19 @@ def mismatches_per_interview(mismatches: "pd.DataFrame", instances: "pd.DataFram
 
 
 def pairs_per_mismatch(mismatches: "pd.DataFrame") -> "pd.DataFrame":
-    """How many mismatches were coded with 1, 2 or 3 category/subcategory pairs: ``n_codes, n_mismatches, share_pct``."""
+    """How many mismatches were coded with 1, 2 or 3 category/subcategory pairs.
+
+    Returns ``n_codes, n_mismatches, share_pct``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs_per_mismatch(pd.DataFrame({"n_codes": [1, 1, 2, 3]}))
+       n_codes  n_mismatches  share_pct
+    0        1             2       50.0
+    1        2             1       25.0
+    2        3             1       25.0
+    """
     import pandas as pd
 
     counts = mismatches["n_codes"].value_counts().reindex([1, 2, 3], fill_value=0)
@@ -102,6 +174,14 @@ def cooccurrence(instances: "pd.DataFrame") -> "pd.DataFrame":
 
     Cell (A, B), A != B, counts mismatches coded with both A and B; the diagonal counts mismatches
     coded with A at all (a mismatch with two pairs in A counts once).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inst = pd.DataFrame({"mismatch_id": ["M1", "M1", "M2"],
+    ...                      "category": ["Trained Model", "Raw Data", "Trained Model"]})
+    >>> int(cooccurrence(inst).loc["Trained Model", "Raw Data"]), int(cooccurrence(inst).loc["Trained Model", "Trained Model"])
+    (1, 2)
     """
     import pandas as pd
 

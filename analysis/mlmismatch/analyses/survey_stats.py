@@ -129,6 +129,17 @@ def important_by_role(responses: "pd.DataFrame", items: "pd.DataFrame") -> "pd.D
     Columns: ``item, category_code, category, subcategory, paper_label, role, n_important,
     n_respondents, pct`` (pct in percent, 2 decimals); :data:`TABLE2_COLUMNS` is the contract subset.
     ``n_respondents`` counts the group's respondents who answered the item.
+
+    Examples
+    --------
+    >>> from mlmismatch.study.survey import load_survey
+    >>> s = load_survey()
+    >>> t2 = important_by_role(s.responses, s.items)
+    >>> t2[t2.subcategory == "Data Dictionary"][["role", "n_important", "n_respondents", "pct"]]
+                        role  n_important  n_respondents    pct
+    39          Data Science           16             16  100.0
+    40  Software Engineering           10             10  100.0
+    41    Operations + Other            4              5   80.0
     """
     import pandas as pd
 

@@ -4,8 +4,8 @@
 (63.0, 88.0, 62)
 >>> largest_remainder([20, 8, 3])
 [64, 26, 10]
->>> [str(x) for x in largest_remainder([1, 1, 1], decimals=1)]
-['33.4', '33.3', '33.3']
+>>> [float(x) for x in largest_remainder([1, 1, 1], decimals=1)]
+[33.4, 33.3, 33.3]
 """
 
 from __future__ import annotations

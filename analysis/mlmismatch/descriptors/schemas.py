@@ -151,9 +151,12 @@ def check_schema(schema: Any, file: str | Path | None = None) -> dict:
 def _published(kind: str, version: str, store: Store | None) -> tuple[dict, Path]:
     """The published schema (shared by the store's validators: never mutate it) and its path."""
     store = as_store(store)
-    resolved = store.resolve(source_id(check_kind(kind), check_version(version)))
-    return store.memo(("schema", kind, version, resolved.sha256),
-                      lambda: (read_schema_file(resolved.path), resolved.path))
+
+    def read() -> tuple[dict, Path]:
+        resolved = store.resolve(source_id(check_kind(kind), check_version(version)))
+        return read_schema_file(resolved.path), resolved.path
+
+    return store.memo(("schema", kind, version), read)
 
 
 def load_schema(kind: str, version: str = LATEST, *, store: Store | None = None) -> dict:
@@ -229,8 +232,7 @@ def validator(kind: str, version: str = LATEST, *, store: Store | None = None) -
     """The validator of a published schema (format checking on), compiled once per store."""
     store = as_store(store)
     schema, path = _published(kind, version, store)
-    return store.memo(("validator", kind, version, store.resolved[source_id(kind, version)].sha256),
-                      lambda: compile_schema(schema, file=path))
+    return store.memo(("validator", kind, version), lambda: compile_schema(schema, file=path))
 
 
 def derived_validator(kind: str, directory: str | Path | None = None, *, store: Store | None = None) -> "Validator":
@@ -359,8 +361,7 @@ def error_lister(kind: str, version: str | None = LATEST, derived_dir: str | Pat
         return store.memo(("derived-lister", *_file_key(path)),
                           lambda: ErrorLister(load_derived(kind, derived_dir, store=store)))
     schema, _ = _published(kind, version, store)
-    return store.memo(("lister", kind, version, store.resolved[source_id(kind, version)].sha256),
-                      lambda: ErrorLister(schema))
+    return store.memo(("lister", kind, version), lambda: ErrorLister(schema))
 
 
 def validate(document: Any, kind: str, version: str = LATEST, *, store: Store | None = None) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable  # noqa: F401 (Any: the inherited annotations resolve here)
 
 from mlmismatch.core.findings import Finding as BaseFinding
 from mlmismatch.core.findings import Kind, Level, Status

@@ -106,9 +106,15 @@ def load_mapping(path: str | Path | None = None) -> list[dict[str, str]] | None:
     return rows
 
 
-def mapping_index(mapping: Any) -> dict[str, list[tuple[str, str]]]:
+class MappingIndex(dict):
+    """``{descriptor: [(attribute path, subcategory label), ...]}``: a mapping already indexed."""
+
+
+def mapping_index(mapping: Any) -> MappingIndex:
     """``{descriptor: [(attribute path, subcategory label), ...]}`` from the mapping (a table or rows)."""
-    out: dict[str, list[tuple[str, str]]] = {}
+    if isinstance(mapping, MappingIndex):
+        return mapping
+    out = MappingIndex()
     rows = _records(mapping)
     if not rows:
         return out
@@ -234,6 +240,12 @@ class GapWeights:
 
     def importance_for(self, role: str | None = None) -> dict[str, float]:
         """Percentage of respondents (of ``role``, or all) who rated each subcategory important."""
+        known = self.__dict__.setdefault("_by_role", {})  # computed once per weights object and role
+        if role not in known:
+            known[role] = self._importance_for(role)
+        return known[role]
+
+    def _importance_for(self, role: str | None) -> dict[str, float]:
         rows = self.importance
         if role is not None:
             known = self.roles()

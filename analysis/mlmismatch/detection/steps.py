@@ -12,10 +12,13 @@ and returns a :class:`~mlmismatch.detection.findings.Report`:
 The functions are a pure library: the mapping, the coded instances and the importance table are
 passed in as DataFrames (all optional); the default mapping and ranking weights are packaged.
 
->>> from mlmismatch.detection.steps import check
->>> report = check("descriptors/examples/credit-card-fraud")     # doctest: +SKIP
->>> report.rule_ids("rule")                                        # doctest: +SKIP
-['R03', 'R10', 'R12']
+>>> from mlmismatch.core import resources
+>>> from mlmismatch.detection import check
+>>> report = check(resources.path("examples", "traffic-signs"))
+>>> report.rule_ids("rule")[:4], report.exit_code()
+(['R02', 'R06', 'R07', 'R08'], 1)
+>>> check(resources.path("examples", "credit-card-fraud")).exit_code()
+0
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from mlmismatch.descriptors.schemas import json_path
 from mlmismatch.detection import rules as rules_mod
 from mlmismatch.detection.documents import Document, load_system
 from mlmismatch.detection.findings import Finding, Report, finding
-from mlmismatch.detection.gaps import (GapWeights, information_gaps, load_mapping, packaged_weights, rank_gaps,
-                                       weights_from_study)
+from mlmismatch.detection.gaps import (GapWeights, information_gaps, load_mapping, mapping_index, packaged_weights,
+                                       rank_gaps, weights_from_study)
 from mlmismatch.sources import Store, as_store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,11 +90,11 @@ def check_documents(docs: list[Document], *, directory: str = "", mapping=None,
     findings = validate_documents(docs, derived_dir, store=store)
     findings += rule_findings(docs, rules)
     if gaps:
-        if mapping is None:
-            mapping = load_mapping()
+        if mapping is None:  # the packaged mapping and its index, read once per store
+            mapping = store.memo(("packaged-mapping-index",), lambda: mapping_index(load_mapping()))
         if weights is None:
             weights = (weights_from_study(instances, importance) if instances is not None or importance is not None
-                       else packaged_weights())
+                       else store.memo(("packaged-weights",), packaged_weights))
         findings += rank_gaps(information_gaps(docs, mapping, derived_dir, store=store), weights, role)
     return Report(directory=directory, documents=docs, findings=findings, role=role)
 

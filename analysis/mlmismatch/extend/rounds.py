@@ -245,7 +245,7 @@ class ExtendedNormalizer(LabelNormalizer):
 # Reading a round
 # --------------------------------------------------------------------------------------------
 
-def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: str | Path | "pd.DataFrame | None" = None,
+def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: "str | Path | pd.DataFrame | None" = None,
                coder: str | None = None) -> Round:
     """Read one or more files of a coding round (workbook, CSV or ``.qdpx``) into a :class:`Round`.
 

@@ -18,7 +18,7 @@ from mlmismatch.core import writers
 from mlmismatch.core.version import __version__
 from mlmismatch.pipeline.context import Context, Step, _wait
 
-__all__ = ["Context", "Step", "steps", "run", "write_manifest"]
+__all__ = ["Context", "Step", "steps", "run", "reproduce", "write_manifest"]
 
 
 def steps() -> list[Step]:
@@ -75,3 +75,38 @@ def write_manifest(ctx: Context) -> Path:
         "outputs": dict(sorted(ctx.written.items())),
     }
     return writers.write_text(ctx.out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=False))
+
+
+def reproduce(out: str | Path | None = None, *, only: list[str] | None = None, store=None,
+              data_dir: str | Path | None = None, data_home: str | Path | None = None,
+              strict: bool = False) -> Context:
+    """Regenerate every table, figure and report (or the steps named in ``only``) into ``out``.
+
+    Parameters
+    ----------
+    out
+        Output folder. Default: ``paper/generated/`` inside a checkout, else ``./mlmismatch-output/``
+        (never site-packages).
+    only
+        Names of the steps to run (see :func:`steps`).
+    store, data_dir, data_home, strict
+        Where the data is: a :class:`~mlmismatch.sources.Store`, or the arguments to make one.
+
+    Returns
+    -------
+    Context
+        The run: ``ctx.written`` maps every file written to its SHA-256, ``ctx.results`` holds the
+        tables shared between steps (``ctx.results["claims"]``: the claims beside the recomputed values).
+
+    Examples
+    --------
+    >>> ctx = reproduce("/tmp/mlmismatch-output")        # doctest: +SKIP
+    >>> len(ctx.written)                                  # doctest: +SKIP
+    83
+    """
+    from mlmismatch.core.resources import default_output
+    from mlmismatch.sources import as_store
+
+    ctx = Context(out=Path(out) if out is not None else default_output(),
+                  store=as_store(store, data_dir=data_dir, data_home=data_home, strict=strict))
+    return run(ctx, only=only)

@@ -584,7 +584,16 @@ def claims_path() -> Path:
 
 
 def load_claims(path: str | Path | None = None) -> list[Claim]:
-    """Read and validate ``claims.csv``; bad input raises :class:`InputError` naming row and column."""
+    """Read and validate ``claims.csv`` (default: the packaged transcription).
+
+    Bad input raises :class:`InputError` naming row and column.
+
+    Examples
+    --------
+    >>> claims = load_claims()
+    >>> len(claims), claims[0].claim_id
+    (501, 'fig1.affiliation.government.share')
+    """
     path = Path(path) if path is not None else claims_path()
     if not path.is_file():
         raise InputError("file not found", Location(file=path), expected="the transcribed claims (paper/published/claims.csv)")

@@ -81,11 +81,33 @@ def load_coding(path: str | Path | None = None, *, store: Store | None = None, d
     ``MLMISMATCH_DATA_DIR``, then the user cache, then a download. A store parses each workbook
     once and hands every caller a copy.
 
+    Parameters
+    ----------
+    path
+        A coding workbook; default: the pinned ``coding`` source.
+    store, data_dir, data_home, strict
+        Where the data is (see :class:`~mlmismatch.sources.Store`).
+
+    Returns
+    -------
+    CodingData
+        ``codebook``, ``mismatches``, ``instances`` and ``quality`` tables (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        On bad input: one line naming file, sheet, row and column.
+
     Examples
     --------
-    >>> data = load_coding()                                     # doctest: +SKIP
-    >>> len(data.mismatches), len(data.instances)                # doctest: +SKIP
-    (140, 232)
+    >>> data = load_coding()
+    >>> len(data.codebook), len(data.mismatches), len(data.instances)
+    (34, 140, 232)
+    >>> data.instances.columns.tolist()[:4]
+    ['mismatch_id', 'interview', 'position', 'category_code']
+    >>> data.instances = data.instances.head(0)          # yours to change:
+    >>> len(load_coding().instances)                     # the next caller gets fresh tables
+    232
     """
     store = as_store(store, data_dir=data_dir, data_home=data_home, strict=strict)
     sha = None
