@@ -1,12 +1,12 @@
 # mlmismatch — the two commands a newcomer runs:
 #   make reproduce   set up, fetch the pinned data, regenerate every table, figure and the report
-#   make test        set up, run the unit and integration tests and execute the notebooks
+#   make test        set up, run the unit and integration tests (the built wheel included) and execute the notebooks
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup reproduce test fetch bench clean
+.PHONY: all setup reproduce test test-unit lint-imports fetch docs bench clean
 
 all: test
 
@@ -20,16 +20,28 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/mlmismatch reproduce
+	$(BIN)/mlmismatch reproduce --out paper/generated
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The unit tests alone: no study data needed, about a minute.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+lint-imports: $(STAMP)
+	$(BIN)/lint-imports pyproject.toml --no-cache
+
 fetch: $(STAMP)
 	$(BIN)/mlmismatch fetch
+
+# The API reference (pdoc), written to build/docs/api/.
+docs: $(STAMP)
+	$(BIN)/python docs/build_api.py build/docs/api
+	@echo "open build/docs/api/index.html"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist

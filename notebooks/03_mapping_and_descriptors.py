@@ -43,7 +43,7 @@ print(f"{len(m)} mapping rows for {m[['category', 'subcategory']].drop_duplicate
 
 # %% [markdown]
 # ## The published attributes
-# `mlmismatch.schemas.attributes()` lists every attribute of the eight descriptors in each version
+# `mlmismatch.descriptors.schemas.attributes()` lists every attribute of the eight descriptors in each version
 # (top level and one level into objects and arrays of objects). Schemas are chosen by (descriptor,
 # version), never by `$id`: 1.1 and 1.2 share their `$id`s.
 

@@ -157,3 +157,15 @@ def tiny_schemas(tmp_path):
         for kind in KINDS:
             (folder / f"{kind}_schema.json").write_text(json.dumps(_tiny_schema(kind)), encoding="utf-8")
     return Store(data_dir=tmp_path, download=False)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium (Selenium, the system's chromium-driver); closed after the test."""
+    import browser as browser_support
+
+    driver = browser_support.start(tmp_path / "chromium-profile")
+    try:
+        yield driver
+    finally:
+        driver.quit()

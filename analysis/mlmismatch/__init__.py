@@ -28,7 +28,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from mlmismatch.core.version import __version__
 
 #: name -> module that defines it (imported on first use).
 _API = {
@@ -66,6 +65,10 @@ __all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from mlmismatch.core.version import version
+
+        return version()
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'mlmismatch' has no attribute {name!r}")

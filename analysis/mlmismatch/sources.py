@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .core import resources
-from .core.errors import DataNotFoundError, InputError, IntegrityError, Location
+from mlmismatch.core import resources
+from mlmismatch.core.errors import DataNotFoundError, InputError, IntegrityError, Location
 
 __all__ = ["Source", "ResolvedFile", "Store", "registry", "sha256_file", "ENV_DATA_DIR", "ENV_CACHE"]
 
@@ -192,6 +192,23 @@ class Store:
     def path(self, source_id: str, **kwargs: Any) -> Path:
         """Like :meth:`resolve`, but only the path."""
         return self.resolve(source_id, **kwargs).path
+
+    def locate(self, source_id: str, path: str | Path | None = None) -> tuple[Path, str | None, tuple]:
+        """The file a loader reads: ``path`` if given, else the resolved source.
+
+        Returns ``(path, sha256 or None, key)``; ``key`` (source, resolved path, modification time,
+        SHA-256) identifies the file's content for :meth:`memo`.
+        """
+        sha = None
+        if path is None:
+            resolved = self.resolve(source_id)
+            path, sha = resolved.path, resolved.sha256
+        path = Path(path)
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        return path, sha, (source_id, str(path.resolve()), mtime, sha)
 
     def _check(self, source: Source, path: Path, origin: str) -> ResolvedFile:
         known = self.resolved.get(source.id)

@@ -72,6 +72,7 @@ PURE_CACHES = {
     "descriptors/schemas.py": {"_meta_validator"},
     "detection/documents.py": {"_yaml_loader"},
     "detection/rules.py": {"_parts", "_segments", "_expr", "_compile_getter_cached"},
+    "core/version.py": {"version"},
 }
 
 

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from mlmismatch.cli.common import CliState, begin
-from mlmismatch.core.version import __version__
+from mlmismatch.core.version import version
 
 #: ``-h`` as well as ``--help`` everywhere.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -42,7 +42,7 @@ app.add_typer(code_app, name="code")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"mlmismatch {__version__}")
+        typer.echo(f"mlmismatch {version()}")
         raise typer.Exit()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from mlmismatch.core.errors import InputError
 from mlmismatch.core.text import html_escape, md_cell
-from mlmismatch.core.version import __version__
+from mlmismatch.core.version import version
 from mlmismatch.detection.findings import FINDING_KINDS, SECTION_TITLES, Report
 
 __all__ = ["render", "to_json", "to_json_dict", "to_sarif", "to_markdown", "to_html", "FORMATS"]
@@ -71,7 +71,7 @@ def to_sarif(report: Report, base: str | Path | None = None) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
-                "name": "mlmismatch", "version": __version__,
+                "name": "mlmismatch", "version": version(),
                 "informationUri": "https://github.com/cmu-sei/ml-mismatch-descriptors",
                 "rules": [{"id": rid, "name": rid.replace(":", "-"), "shortDescription": {"text": m["title"]},
                            "fullDescription": {"text": m["rationale"] or m["title"]},

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmismatch.core.errors import InputError, Location
-from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
+from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE, subcategory_label
 from mlmismatch.core.text import clean
 from mlmismatch.extend.codes import (CODEBOOK_COLUMNS, ID_RE, STUDY_ID_RE, categories_of, check_mismatch_id,
                                      combined_codebook, read_table)
@@ -293,7 +293,7 @@ def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: "s
         where = f"{row['file']}" + (f", sheet '{row['sheet']}'" if row["sheet"] else "") + f", row {row['row']}"
         if key in seen:
             raise InputError(f"coder '{row['coder']}' coded mismatch '{row['mismatch_id']}' with "
-                             f"({row['category_code']}) {row['subcategory']} twice (first at {seen[key]})",
+                             f"{subcategory_label(row['category_code'], row['subcategory'])} twice (first at {seen[key]})",
                              Location(file=row["file"], sheet=row["sheet"] or None, row=row["row"], column=row["column"] or None),
                              expected="each category/subcategory pair once per mismatch and coder")
         seen[key] = where

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from mlmismatch.core.labels import subcategory_label
 from mlmismatch.descriptors.schemas import KINDS, TITLES
 from mlmismatch.core.style import CATEGORY_COLOURS, paper_style
 
@@ -63,7 +64,7 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
         ax.set_xlim(-0.7, len(cols) + 9)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([f"({code}) {sub}" for _c, sub, code in rows], fontsize=6)
+        ax.set_yticklabels([subcategory_label(code, sub) for _c, sub, code in rows], fontsize=6)
         for lab, (cat, _s, _c) in zip(ax.get_yticklabels(), rows):
             lab.set_color(CATEGORY_COLOURS.get(cat, "black"))
         ax.set_xticks(range(len(cols)))

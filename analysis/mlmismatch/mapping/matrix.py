@@ -260,7 +260,7 @@ def check_subcategory_attributes(df: "pd.DataFrame", codebook: "pd.DataFrame", m
         if key in seen:
             err(f"attribute '{d}.{path}' repeated for '{sub}' (first on row {seen[key]})", "path")
         seen[key] = int(rec["row"])
-    missing = [f"({code}) {s}" for (c, s), code in keys.items()
+    missing = [subcategory_label(code, s) for (c, s), code in keys.items()
                if not ((df["category"] == c) & (df["subcategory"] == s)).any()]
     if missing:
         raise InputError(f"{len(missing)} subcategories without a row: " + "; ".join(missing), Location(file=file),

@@ -37,6 +37,7 @@ from typing import Any, Mapping
 
 from mlmismatch.core import resources
 from mlmismatch.core.errors import InputError, Location
+from mlmismatch.core.text import md_cell
 from mlmismatch.descriptors.schemas import KINDS
 
 __all__ = ["Rule", "load_rules", "rules_path", "rules_table", "rules_markdown", "SUBCATEGORY_RE", "CHECK_TYPES", "OPS"]
@@ -159,7 +160,7 @@ def rules_markdown(rules: list[Rule] | None = None) -> str:
     lines = ["| Rule | SEI rule | Descriptors | Subcategories | Predicate |", "|---|---|---|---|---|"]
     for r in rules:
         cells = [r.id, r.sei_rule or "—", ", ".join(r.descriptors), "; ".join(r.subcategories), r.predicate]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from mlmismatch.core import writers
-from mlmismatch.core.version import __version__
+from mlmismatch.core.version import version
 from mlmismatch.pipeline.context import Context, Step, _wait
 
 __all__ = ["Context", "Step", "steps", "run", "reproduce", "write_manifest"]
@@ -70,7 +70,7 @@ def run(ctx: Context, progress: Callable[[str], None] | None = None, only: list[
 def write_manifest(ctx: Context) -> Path:
     """``manifest.json``: toolkit version, inputs with SHA-256, every file written with SHA-256."""
     manifest = {
-        "generator": f"mlmismatch {__version__}",
+        "generator": f"mlmismatch {version()}",
         "inputs": ctx.store.provenance(),
         "outputs": dict(sorted(ctx.written.items())),
     }

@@ -13,9 +13,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..core.errors import InputError, Location
-from ..core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
-from ..core.text import clean
+from mlmismatch.core.errors import InputError, Location
+from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
+from mlmismatch.core.text import clean
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import InputError, Location, column_letter
-from ..core.findings import QUALITY_COLUMNS, Finding, Status, findings_table, quality
-from ..core.text import clean
-from ..sources import Store, as_store
-from .codebook import CATEGORY_CODES, CODEBOOK_SHEET, DROPDOWN_SHEET, LabelNormalizer, parse_codebook_rows
-from .workbook import interview_sheets, open_workbook, sheet_rows
+from mlmismatch.core.errors import InputError, Location, column_letter
+from mlmismatch.core.findings import QUALITY_COLUMNS, Finding, Status, findings_table, quality
+from mlmismatch.core.text import clean
+from mlmismatch.sources import Store, as_store
+from mlmismatch.study.codebook import CATEGORY_CODES, CODEBOOK_SHEET, DROPDOWN_SHEET, LabelNormalizer, parse_codebook_rows
+from mlmismatch.study.workbook import interview_sheets, open_workbook, sheet_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -110,13 +110,7 @@ def load_coding(path: str | Path | None = None, *, store: Store | None = None, d
     232
     """
     store = as_store(store, data_dir=data_dir, data_home=data_home, strict=strict)
-    sha = None
-    if path is None:
-        resolved = store.resolve("coding")
-        path, sha = resolved.path, resolved.sha256
-    path = Path(path)
-    stat = path.stat() if path.exists() else None
-    key = ("coding", str(path.resolve()), stat.st_mtime_ns if stat else 0, sha)
+    path, sha, key = store.locate("coding", path)
     return store.memo(key, lambda: parse_workbook(path, sha)).copy()
 
 

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core import writers
-from ..core.version import __version__
+from mlmismatch.core import writers
+from mlmismatch.core.version import version
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -116,7 +116,7 @@ def export_package(tables: dict[str, "pd.DataFrame"], out: str | Path, fmt: str 
         "profile": "tabular-data-package",
         "name": "mlmismatch-study-data",
         "title": "ML mismatch study (Lewis, Bellomo, Ozkaya; WAIN 2021): tidy tables",
-        "description": f"Exported by mlmismatch {__version__} from the study's replication package.",
+        "description": f"Exported by mlmismatch {version()} from the study's replication package.",
         "licenses": [{"name": "other-closed", "title": "The study's data belongs to its authors; the package has no licence file. Do not redistribute."}],
         "sources": sources or [],
         "resources": resources,

@@ -38,13 +38,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
-from ..core.errors import InputError, Location, column_letter
-from ..core.findings import QUALITY_COLUMNS, findings_table
-from ..core.findings import quality as quality_finding
-from ..core.text import clean
-from ..sources import Store, as_store
-from .codebook import CATEGORY_CODES
-from .workbook import open_workbook, sheet_rows
+from mlmismatch.core.errors import InputError, Location, column_letter
+from mlmismatch.core.findings import QUALITY_COLUMNS, findings_table
+from mlmismatch.core.findings import quality as quality_finding
+from mlmismatch.core.text import clean
+from mlmismatch.sources import Store, as_store
+from mlmismatch.study.codebook import CATEGORY_CODES
+from mlmismatch.study.workbook import open_workbook, sheet_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -226,19 +226,14 @@ def load_survey(path: str | Path | None = None, *, roles: Mapping[str, str] = DE
     >>> len(survey.items), len(survey.responses)
     (34, 1054)
     """
-    from .coding import load_codebook
+    from mlmismatch.study.coding import load_codebook
 
     store = as_store(store, data_dir=data_dir, data_home=data_home, strict=strict)
-    sha = None
-    if path is None:
-        resolved = store.resolve("survey")
-        path, sha = resolved.path, resolved.sha256
-    path = Path(path)
+    path, _sha, key = store.locate("survey", path)
     if codebook is None:
         codebook = load_codebook(store=store)
     if not path.is_file():
         raise InputError("file not found", Location(file=path), expected="the survey workbook (.xlsx)")
-    stat = path.stat()
 
     def read() -> tuple:
         wb = _open(path)
@@ -248,8 +243,7 @@ def load_survey(path: str | Path | None = None, *, roles: Mapping[str, str] = DE
         finally:
             wb.close()
 
-    mapping_rows, (header, texts, data_rows, skipped) = store.memo(
-        ("survey-cells", str(path.resolve()), stat.st_mtime_ns, sha), read, copy_result=True)
+    mapping_rows, (header, texts, data_rows, skipped) = store.memo(("cells", *key), read, copy_result=True)
     return parse_survey(path.name, header, texts, data_rows, mapping_rows, codebook, roles=roles,
                         skipped_columns=skipped, allow_duplicate_rows=allow_duplicate_rows)
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from ..core.errors import DataNotFoundError, InputError, Location, column_letter
-from ..core.text import clean
+from mlmismatch.core.errors import DataNotFoundError, InputError, Location, column_letter
+from mlmismatch.core.text import clean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .codebook import LabelNormalizer
+    from mlmismatch.study.codebook import LabelNormalizer
 
 INTERVIEW_SHEET_RE = re.compile(r"^Interview (\d{1,3})$")
 
