@@ -12,7 +12,7 @@ import os
 import sys
 
 from mlmismatch.cli.app import app
-from mlmismatch.cli.commands import core, detect, extend, mapping, report, survey  # noqa: F401 (register commands)
+from mlmismatch.cli.commands import core, describe, detect, extend, mapping, report, survey  # noqa: F401 (register)
 
 DEBUG_ENV = "MLMISMATCH_DEBUG"
 

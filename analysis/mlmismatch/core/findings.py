@@ -33,6 +33,7 @@ class Kind(StrEnum):
     RULE = "rule"         #: a cross-descriptor rule that fails (a mismatch)
     DRIFT = "drift"       #: production data that drifted from the training data
     MISSING = "missing"   #: an information gap: an attribute or descriptor left empty
+    DESCRIBE = "describe"  #: a field a person wrote that disagrees with what the artefact says of itself
 
 
 class Status(StrEnum):

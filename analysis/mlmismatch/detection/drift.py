@@ -99,11 +99,27 @@ def training_distribution(td_doc: Mapping, file: str | None = None) -> dict[str,
     return out
 
 
-def counts_from_descriptor(pd_doc: Mapping, n: float, file: str | None = None) -> dict[str, float]:
-    """Production counts from a Production Data descriptor's percentages and ``n`` observations."""
+def rows_recorded(doc: Mapping) -> float | None:
+    """The number of rows a descriptor records as the statistic ``rows`` (``mlmismatch describe`` writes it)."""
+    stats = doc.get("statistics") if isinstance(doc, Mapping) else None
+    for entry in stats if isinstance(stats, list) else []:
+        if isinstance(entry, Mapping) and str(entry.get("property", "")).strip().lower() == "rows":
+            try:
+                value = float(str(entry.get("value", "")).strip())
+            except ValueError:
+                return None
+            return value if math.isfinite(value) and value > 0 else None
+    return None
+
+
+def counts_from_descriptor(pd_doc: Mapping, n: float | None, file: str | None = None) -> dict[str, float]:
+    """Production counts from a Production Data descriptor's percentages and ``n`` observations
+    (default: the ``rows`` statistic the descriptor records, when it does)."""
+    if n is None:
+        n = rows_recorded(pd_doc)
     if n is None or not (n > 0):
-        raise InputError("a Production Data descriptor records percentages only; give the number of production "
-                         "observations", Location(file=file), expected="--n N with N > 0")
+        raise InputError("the Production Data descriptor records percentages but not how many observations they "
+                         "are of", Location(file=file), expected="--n N with N > 0, or a 'rows' statistic")
     dist = pd_doc.get("distribution") if isinstance(pd_doc, Mapping) else None
     if not isinstance(dist, list) or not dist:
         raise InputError("the Production Data descriptor records no label distribution",
