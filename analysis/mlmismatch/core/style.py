@@ -35,7 +35,23 @@ CATEGORY_COLOURS = {
 
 @contextlib.contextmanager
 def paper_style():
+    """The paper's rc settings for the figures drawn inside the block (yields ``matplotlib.pyplot``)."""
     import matplotlib.pyplot as plt
 
     with plt.rc_context(PAPER_RC):
         yield plt
+
+
+def subplots(*args, **kwargs):
+    """``plt.subplots(...)`` for a figure that pyplot does not keep: ``(fig, axes)``.
+
+    The figure functions return their figure. A figure that pyplot still manages is shown twice in
+    Jupyter: once by the inline backend at the end of the cell and once as the cell's value. A
+    figure closed in pyplot right away is shown once, where it is returned (or passed to
+    ``display``), and it takes no memory after its caller drops it. Drawing and saving are unchanged.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(*args, **kwargs)
+    plt.close(fig)
+    return fig, axes
