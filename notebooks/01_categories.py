@@ -158,15 +158,18 @@ print(f"{touches_tm} of {len(data.mismatches)} mismatches ({tm_share_of_mismatch
 # ### Exercise 2 — the most frequent subcategories
 # Which three subcategories have the most coded instances over all categories? Store their labels
 # in the form `"(TM) Versioning"` (category code in brackets, then the name), most frequent first,
-# in the list `top_three`. Hint: why must the label carry the category code?
+# in the list `top_three` (if two have the same count, alphabetical order of the label decides).
+# Hint: why must the label carry the category code?
 
 # %% tags=["exercise"]
 top_three = []  # your code here
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-counts = data.instances.groupby(["category_code", "subcategory"]).size().sort_values(ascending=False, kind="stable")
-top_three = [f"({code}) {name}" for code, name in counts.index[:3]]
-print(top_three, list(counts.iloc[:3]))
+counts = data.instances.groupby(["category_code", "subcategory"]).size()
+counts.index = [f"({code}) {name}" for code, name in counts.index]
+ranked = counts.reset_index().set_axis(["label", "n"], axis=1).sort_values(["n", "label"], ascending=[False, True])
+top_three = list(ranked.label[:3])
+ranked.head(4)
 # The code is needed because names such as "Versioning" or "Computing Resources" exist in two
 # categories: counting by name alone would merge two different codes.
 

@@ -16,6 +16,7 @@ what was displayed.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import json
@@ -35,12 +36,19 @@ SETUP = '''
 import json as _mlm_json
 import matplotlib.figure as _mlm_figure
 _mlm_created = {}
+_mlm_counter = [0]
 _mlm_original_init = _mlm_figure.Figure.__init__
 def _mlm_counting_init(self, *args, **kwargs):
     _mlm_original_init(self, *args, **kwargs)
-    count = get_ipython().execution_count
-    _mlm_created[count] = _mlm_created.get(count, 0) + 1
+    _mlm_counter[0] += 1
+def _mlm_pre_run(*args):
+    _mlm_counter[0] = 0
+def _mlm_post_run(result):
+    if _mlm_counter[0]:
+        _mlm_created[result.execution_count] = _mlm_counter[0]
 _mlm_figure.Figure.__init__ = _mlm_counting_init
+get_ipython().events.register("pre_run_cell", _mlm_pre_run)
+get_ipython().events.register("post_run_cell", _mlm_post_run)
 '''
 
 REPORT = '''
@@ -59,8 +67,8 @@ def _mlm_plain(value):
     if isinstance(value, pandas.DataFrame):
         return [_mlm_plain(r) for r in value.to_dict("records")]
     return value
-print("{marker}" + _mlm_json.dumps({{"figures": _mlm_created,
-      "answers": {{n: _mlm_plain(globals().get(n, "<undefined>")) for n in {names!r}}}}}, default=str))
+print("MARKER" + _mlm_json.dumps({"figures": _mlm_created,
+      "answers": {n: _mlm_plain(globals().get(n, "<undefined>")) for n in NAMES}}, default=str))
 '''
 
 
@@ -84,7 +92,7 @@ def execute(path: Path, workdir: Path, answer_names: list[str] = (), timeout: in
 
     nb = jupytext.read(path)
     setup = nbformat.v4.new_code_cell(SETUP, metadata={"tags": [TAG]})
-    report = nbformat.v4.new_code_cell(REPORT.format(marker=MARKER, names=list(answer_names)), metadata={"tags": [TAG]})
+    report = nbformat.v4.new_code_cell(REPORT.replace("MARKER", MARKER).replace("NAMES", repr(list(answer_names))), metadata={"tags": [TAG]})
     nb.cells = [setup, *nb.cells, report]
     workdir.mkdir(parents=True, exist_ok=True)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
@@ -165,14 +173,20 @@ def normalized(text: str) -> str:
     return " ".join(str(text).split()).lower()
 
 
-def free_text_leaks(ex: Executed, texts: list[str], prefix: int = 40) -> list[str]:
-    """The study's free texts (or their first ``prefix`` characters) that some output shows."""
+def free_text_leaks(ex: Executed, texts: list[str], allowed: list[str] = (), prefix: int = 60) -> list[str]:
+    """The study's free texts that some output shows: a text of ``prefix`` characters or more when its
+    first ``prefix`` characters appear (pandas cuts long cells), a shorter one (25 characters or more)
+    when it appears whole. A text that also appears in ``allowed`` (what the toolkit shows on purpose:
+    the codebook's descriptions, the schemas' attribute descriptions) is no leak: several of the
+    coders' short "information not communicated" notes repeat the codebook's words."""
     shown = normalized("\n".join(output_text(c) for c in ex.code_cells))
+    allowed_text = normalized("\n".join(allowed))
     leaks = []
     for t in texts:
         t = normalized(t)
-        if len(t) >= 25 and (t in shown or t[:prefix] in shown):
-            leaks.append(t[:prefix])
+        probe = t[:prefix] if len(t) >= prefix else t
+        if len(probe) >= 25 and probe in shown and probe not in allowed_text:
+            leaks.append(probe)
     return leaks
 
 
@@ -201,3 +215,16 @@ def study_free_texts(coding_path: Path, survey_path: Path | None = None) -> list
 
         texts.extend(survey.load_survey(path=survey_path).comments["text"].astype(str))
     return texts
+
+
+def exercise_names(path) -> list[str]:
+    """The names the exercise cells of a notebook assign (the students' answers)."""
+    import jupytext
+
+    names: list[str] = []
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type == "code" and "exercise" in cell.metadata.get("tags", []):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.append(node.id)
+    return list(dict.fromkeys(names))
