@@ -84,7 +84,7 @@ def _outputs_html(cell) -> str:
         elif o.output_type in ("execute_result", "display_data"):
             data = o.get("data", {})
             if "image/png" in data:
-                out.append(f'<img alt="figure" src="data:image/png;base64,{data["image/png"].strip()}">')
+                out.append(f'<img alt="Figure drawn by the solution" src="data:image/png;base64,{data["image/png"].strip()}">')
             elif "text/html" in data:
                 out.append(f'<div class="solution-output">{data["text/html"]}</div>')
             elif "text/plain" in data:
@@ -95,8 +95,9 @@ def _outputs_html(cell) -> str:
 
 
 def fold_solutions(nb):
-    """A copy of ``nb`` with every solution cell replaced by a raw HTML cell: a closed "Solution" box
-    holding the cell's code and its outputs (the page shows it once the reader asks for it)."""
+    """A copy of ``nb`` for the site: every solution cell replaced by a raw HTML cell, a closed
+    "Solution" box holding the cell's code and its outputs (the page shows it once the reader asks),
+    and every figure given an alternative text."""
     import copy
 
     import nbformat
@@ -111,8 +112,13 @@ def fold_solutions(nb):
             code = highlight(cell.source, PythonLexer(), HtmlFormatter(cssclass="highlight-ipynb hl-python"))
             box = (f'<details class="solution"><summary>Solution</summary>{code}{_outputs_html(cell)}</details>')
             cells.append(nbformat.v4.new_raw_cell(_one_line(box), metadata={"raw_mimetype": "text/html"}))
-        else:
-            cells.append(cell)
+            continue
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = o.get("data", {})
+            if "image/png" in data and "text/html" not in data:  # nbconvert writes no alt text for a PNG
+                alt = html.escape(f"Figure drawn by: {cell.source.strip().splitlines()[-1]}")
+                data["text/html"] = f'<img alt="{alt}" src="data:image/png;base64,{data.pop("image/png").strip()}">'
+        cells.append(cell)
     nb.cells = cells
     return nb
 
@@ -184,16 +190,32 @@ def api_pages(stage: Path) -> list[dict]:
     api.mkdir(parents=True, exist_ok=True)
     lines = ["# The stable API", "",
              "The names of `mlmismatch.__all__` keep their names and meaning from release to release. "
-             "`import mlmismatch` is fast: each name is imported from the module below on first use.", "",
-             "::: mlmismatch", "    options:", "      members: false", "      show_root_heading: false", ""]
-    for name, module in mlmismatch._API.items():
-        lines += [f"::: {module}.{name}", "    options:", "      heading_level: 2", ""]
-    (api / "index.md").write_text("\n".join(lines), encoding="utf-8")
+             "`import mlmismatch` is fast: each name is imported from its module on first use. Each links to its "
+             "documentation on the page of its layer.", "",
+             "::: mlmismatch", "    options:", "      members: false", "      show_root_heading: false", "",
+             "| name | defined in | what |", "|---|---|---|"]
+    for name in mlmismatch._API:
+        obj = getattr(mlmismatch, name)
+        home = f"{obj.__module__}.{obj.__qualname__}"  # where it is defined (and documented)
+        doc = (obj.__doc__ or "").strip().split("\n\n")[0]
+        if doc.startswith(f"{obj.__name__}("):  # the signature a dataclass writes when it has no docstring
+            doc = ""
+        if doc:
+            lines.append(f"| [`{name}`][{home}] | `{obj.__module__}` | {_md(doc)} |")
+        else:  # mkdocstrings leaves out an object without a docstring, so there is nothing to link to
+            lines.append(f"| `{name}` | `{obj.__module__}` | (no docstring yet) |")
+    (api / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     nav = [{"The stable API": "api/index.md"}]
     for layer in LAYERS:
-        (api / f"{layer}.md").write_text(
-            f"# mlmismatch.{layer}\n\n::: mlmismatch.{layer}\n    options:\n      show_submodules: true\n"
-            "      members: false\n      show_root_heading: false\n", encoding="utf-8")
+        package = REPO / "analysis" / "mlmismatch" / layer
+        modules = [f"mlmismatch.{layer}"]
+        if package.is_dir():  # the layer's package docstring, then each module (nested packages included)
+            modules += sorted(f"mlmismatch.{layer}." + ".".join(f.relative_to(package).with_suffix("").parts)
+                              for f in package.rglob("*.py") if f.name != "__init__.py" and not f.name.startswith("_"))
+        blocks = [f"# mlmismatch.{layer}", "", f"::: mlmismatch.{layer}", "    options:",
+                  *(["      members: false"] if package.is_dir() else []), "      show_root_heading: false", ""]
+        blocks += [line for m in modules[1:] for line in (f"::: {m}", "    options:", "      heading_level: 2", "")]
+        (api / f"{layer}.md").write_text("\n".join(blocks), encoding="utf-8")
         nav.append({f"mlmismatch.{layer}": f"api/{layer}.md"})
     return nav
 
