@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup reproduce test test-unit lint-imports fetch docs bench clean
+.PHONY: all setup reproduce test test-unit lint-imports fetch docs notebooks bench clean
 
 all: test
 
@@ -35,10 +35,15 @@ lint-imports: $(STAMP)
 fetch: $(STAMP)
 	$(BIN)/mlmismatch fetch
 
-# The API reference (pdoc), written to build/docs/api/.
+# The documentation site (MkDocs, strict, offline): lessons executed, report, rules, API; build/site/.
 docs: $(STAMP)
-	$(BIN)/python docs/build_api.py build/docs/api
-	@echo "open build/docs/api/index.html"
+	$(BIN)/python docs/build_site.py --out build/site
+
+# The lessons in JupyterLab (the notebooks extra; jupytext.toml pairs notebooks/*.py with .ipynb).
+notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

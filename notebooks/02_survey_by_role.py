@@ -1,10 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,jupyter,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +16,19 @@
 # %% [markdown]
 # # 02 — The validation survey: does each role prioritize differently?
 #
+# **Learning goals.** After this lesson you can
+# 1. recompute the paper's survey results (Figs. 4-5, Table II) from the authors' survey workbook;
+# 2. judge a headline finding ("each role prioritizes differently") with a test per item, a
+#    correction for testing 34 items at once, and effect sizes;
+# 3. explain why five respondents in a group make every share in that group uncertain, and show it
+#    with bootstrap intervals;
+# 4. compare two sources of evidence about the same codes (interviews and survey) by rank correlation.
+#
+# **Time needed:** about 45 minutes (25 to read and run, 20 for the exercises).
+#
+# **You need:** the study's data (`MLMISMATCH_DATA_DIR` or `mlmismatch fetch`), and notebook 01.
+#
+# ## The survey in brief
 # After coding 140 mismatches from 20 interviews, Lewis, Bellomo and Ozkaya (WAIN 2021) asked
 # practitioners how important it is to share the information behind each of the 34 mismatch
 # subcategories, on a four-point scale (Not Important < Somewhat Important < Important < Very
@@ -170,3 +185,58 @@ survey_figures.interviews_vs_survey(per, summary)
 # %%
 separate = data.with_roles(survey.SEPARATE_ROLES)
 separate.role_counts()
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell for your code. The solution follows in a **collapsed cell**: in Jupyter,
+# click the bar under your cell to open it; on the documentation site, click "Solution". Try first.
+#
+# ### Exercise 1 — before the correction
+# Holm's correction guards against finding "significant" items by chance when 34 items are tested.
+# Which item has the smallest **unadjusted** Kruskal-Wallis p-value, and what is it? Store the item's
+# `paper_label` in `lowest_p_item` and the p-value in `lowest_p`. Would it pass 0.05 without a
+# correction? How many of 34 items would you expect below 0.05 if the roles did not differ at all?
+
+# %% tags=["exercise"]
+lowest_p_item, lowest_p = None, None  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+row = kw.sort_values("p", kind="stable").iloc[0]
+lowest_p_item, lowest_p = row.paper_label, float(row.p)
+print(f"{lowest_p_item}: p = {lowest_p:.3f} (Holm-adjusted {row.p_holm:.3f})")
+# Even without a correction no item is below 0.05. If the roles did not differ at all, p-values
+# would be uniform and about 34 x 0.05 = 1.7 items would fall below 0.05 by chance alone.
+
+# %% [markdown]
+# ### Exercise 2 — what data scientists rate highest
+# From `data.responses` alone (not from Table II), find the item or items that the largest share of
+# **Data Science** respondents rated Important or Very Important (score 3 or 4). Store their
+# `paper_label`s in the list `ds_top_items` (all of them if several tie). Compare with the paper's
+# remark that Evaluation Metrics tops Data Science's Trained Model list.
+
+# %% tags=["exercise"]
+ds_top_items = []  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+ds = data.responses[data.responses.role == "Data Science"]
+share = (ds.score >= 3).groupby(ds.item).mean()
+labels = data.items.set_index("item")["paper_label"]
+ds_top_items = sorted(labels[share.index[share == share.max()]])
+print(f"{100 * share.max():.0f} % of {ds.respondent.nunique()} data scientists:", ds_top_items)
+
+# %% [markdown]
+# ### Exercise 3 — what one answer is worth
+# How many percentage points does **one** respondent's answer move a group's share in Table II?
+# Store a dict `points_per_answer` from role group to points (for example `{"Data Science": ...}`),
+# computed from `data.respondents`. Which group's shares would you trust least, and why do the
+# bootstrap intervals above agree?
+
+# %% tags=["exercise"]
+points_per_answer = {}  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+n_per_role = data.respondents.groupby("role").size()
+points_per_answer = {role: 100 / n for role, n in n_per_role.items()}
+print({role: round(p, 1) for role, p in points_per_answer.items()})
+# Operations + Other: one answer moves its share by 20 points, so its intervals are the widest.

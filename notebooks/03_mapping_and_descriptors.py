@@ -1,10 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,jupyter,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -12,17 +14,46 @@
 # ---
 
 # %% [markdown]
-# # 03 — From mismatches to descriptors: the mapping, its gaps, and the derived schemas
+# # 03 — From mismatches to descriptors: the mapping, where it is uncertain, and the derived schemas
 #
-# The paper's Phase 2 (Section V, Fig. 6) planned to map every mismatch to the **attributes of
-# system elements** that would have carried the missing information, to write detectable mismatches
-# as **predicates over attributes**, to run a **gap analysis**, and to codify the attributes as JSON
-# Schema descriptors. The authors never published that matrix; SEI later published descriptors
-# (1.0, 1.1, 1.2). This notebook walks through the matrix curated in `data/mapping/`, what it covers,
-# and how the descriptors it implies compare with the published ones.
+# **Learning goals.** After this lesson you can
+# 1. explain what it means to *map* a mismatch subcategory to a descriptor attribute, and read one
+#    row of the mapping: the attribute, its status, the rules that read it, its evidence and rationale;
+# 2. say where the mapping is uncertain (it is a curated judgement, not a measurement) and which
+#    evidence speaks for or against a link;
+# 3. judge a link yourself, using the codebook, the attribute's own description and the text evidence;
+# 4. read a gap analysis and the comparison of the derived descriptors with SEI's published ones.
 #
-# Only ids, codes and numbers are shown: the mismatch texts are read (for the text evidence) but
-# never printed.
+# **Time needed:** about 50 minutes (25 to read and run, 25 for the exercises, most of it for
+# judging a link).
+#
+# **You need:** the study's coding workbook and SEI's descriptor schemas (`MLMISMATCH_DATA_DIR` or
+# `mlmismatch fetch`); the survey is optional. Notebook 01 first.
+#
+# ## What the mapping is
+#
+# The paper's Phase 2 (Section V, Fig. 6) planned to turn the coded mismatches into something a tool
+# can check. The idea: a mismatch happened because some information about a system element was not
+# passed on. If each element had a machine-readable **descriptor** (a JSON document describing the
+# trained model, the training data, the production environment, ...), the missing information would
+# be an **attribute** of one of these descriptors. So for every subcategory we ask:
+#
+# > *Which descriptor attribute, had it been filled in and read, would have carried the information
+# > that was not communicated in the mismatches coded with this subcategory?*
+#
+# The answer is one row of the mapping per (subcategory, attribute). Some information can also be
+# **checked** across descriptors, for example "the model needs a GPU, the production environment has
+# none": such a check is a **predicate** over attributes (a rule in `data/rules/rules.yaml`), and the
+# row names the rules that read the attribute.
+#
+# The authors never published their matrix; SEI later published descriptor schemas (1.0, 1.1, 1.2).
+# The mapping used here (`data/mapping/subcategory_attributes.csv`) was curated for this toolkit by
+# reading, for every subcategory, the coded mismatches' "information not communicated" and the
+# schemas' attribute descriptions. **It is a judgement**: this notebook shows the evidence for it, and
+# where it is weak.
+#
+# Only ids, codes and numbers are shown: the mismatch texts are read (for the text evidence below)
+# but never printed.
 
 # %%
 import pandas as pd
@@ -51,11 +82,32 @@ print(f"{len(m)} mapping rows for {m[['category', 'subcategory']].drop_duplicate
 attrs.groupby(["descriptor", "version"]).size().unstack()
 
 # %% [markdown]
-# ## The mapping: one row per (subcategory, attribute)
-# Each row names a 1.2 path (and the 1.0 path where it differs), a status (`published`, `proposed`
-# when no published version records the information, `none` when no attribute can), the rules of
-# `data/rules/rules.yaml` that read the attribute to detect the subcategory's mismatches, the ids of
-# the mismatches whose "information not communicated" supports the row, and a one-sentence rationale.
+# ## Reading one row of the mapping
+# Each row names
+# - the subcategory (category code and name) and the **descriptor** and attribute **path** in the 1.2
+#   schema (with the 1.0 path where it differs, `-` where 1.0 has none);
+# - a **status**: `published` (the attribute exists in a published schema), `proposed` (the study
+#   found this information missing and *no* published version records it: the path is our proposal),
+#   or `none` (no attribute can carry it);
+# - the **rules** (`rule_id`) whose predicates read the attribute to detect the subcategory's mismatches;
+# - the **evidence**: ids of coded mismatches whose "information not communicated" supports the row;
+# - a one-sentence **rationale**, in our words.
+#
+# Here is one row in full: the Trained Model's version.
+
+# %%
+one = m[(m.category_code == "TM") & (m.subcategory == "Versioning")].iloc[0]
+one[["category_code", "subcategory", "descriptor", "path", "path_1_0", "status", "rule_id", "evidence", "rationale"]]
+
+# %% [markdown]
+# And the published schema's own description of that attribute (SEI's words, version 1.2): does it
+# say what the mismatches missed?
+
+# %%
+attrs[(attrs.descriptor == one.descriptor) & (attrs.version == "1.2") & (attrs.path == one.path)][["path", "type", "description"]]
+
+# %% [markdown]
+# The first rows, and how many rows have each status:
 
 # %%
 m[["category_code", "subcategory", "descriptor", "path", "path_1_0", "status", "rule_id", "evidence"]].head(12)
@@ -69,7 +121,30 @@ m.groupby("status").size()
 # is the formalization: the rule ids whose predicates detect the subcategory's mismatches.
 
 # %%
-fig = mapping_figures.fig_mapping_matrix(m, data.codebook)
+mapping_figures.fig_mapping_matrix(m, data.codebook)
+
+# %% [markdown]
+# ## Where the mapping is uncertain
+# A mapping row is a claim: *"this attribute would have carried that information"*. Four things make
+# a claim weaker, and you should look at them before you rely on a row:
+#
+# 1. **Little evidence.** A row supported by one coded mismatch rests on one interviewee's story.
+# 2. **Many attributes for one subcategory.** When a subcategory maps to many attributes, the
+#    information it names is broad (e.g. *Data Statistics*), and any one attribute covers part of it.
+# 3. **The text disagrees.** Below, a TF-IDF ranking compares the mismatches' wording with the
+#    attributes' descriptions. A curated attribute the text ranks low, or a high-ranked attribute the
+#    curator left out, is worth a second look. The ranking is weak evidence (short texts, different
+#    vocabularies), so it validates the mapping without replacing it.
+# 4. **Versions differ.** A row can hold for 1.2 and not for 1.0 (`path_1_0 == "-"`), and *proposed*
+#    attributes exist in no published version at all.
+#
+# Evidence per row, and attributes per subcategory:
+
+# %%
+m["n_evidence"] = m["evidence"].map(lambda e: len([x for x in str(e).split(";") if x.strip()]))
+print(m.groupby("n_evidence").size().rename("rows").to_frame().T)
+per_sub = m.groupby(["category_code", "subcategory"]).size().sort_values(ascending=False, kind="stable")
+per_sub.head(5).rename("attributes").to_frame()
 
 # %% [markdown]
 # ## Gap analysis
@@ -136,15 +211,29 @@ split[split["category"] == "All"].round(1)
 (m.loc[m["status"] != "none", "rule_id"] != "").value_counts().rename({True: "read by a rule", False: "sharing only"})
 
 # %% [markdown]
-# ## Text evidence
-# Does the wording of the mismatches point at the curated attributes? TF-IDF over each subcategory's
-# "information not communicated" texts and each attribute's path and description, cosine similarity,
-# scored against the curated mapping. This validates the mapping; it does not replace it.
+# ## Text evidence: does the wording of the mismatches point at the curated attributes?
+# For every subcategory, the "information not communicated" texts of its coded mismatches form one
+# document; every attribute's path and description form another. TF-IDF and cosine similarity rank
+# the attributes for each subcategory, and the ranking is scored against the curated mapping
+# (precision and recall among the top 5, mean average precision), beside what a random ranking would
+# score. The texts stay inside the computation: only ids, paths and scores come out.
 
 # %%
 res = mapping.text_evidence(data.mismatches, data.instances, data.codebook, attrs, m, k=5)
 print(mapping.random_baseline(m, attrs, data.codebook, k=5))
 res["summary"].round(3)
+
+# %% [markdown]
+# Per subcategory, how well the text ranking finds the curated attributes (`average_precision`: 1
+# means the curated attributes are ranked first; near 0, the text points elsewhere):
+
+# %%
+res["scores"].sort_values("average_precision", kind="stable")[
+    ["category", "subcategory", "n_curated", "hits_at_k", "average_precision"]].head(8).round(3)
+
+# %% [markdown]
+# And the disagreements: attributes in the text's top 5 that the curator did not map, and curated
+# attributes outside the top 5.
 
 # %%
 res["disagreements"].head(10)
@@ -166,3 +255,83 @@ table[table["descriptor"] == "All"].round(1)
 # %%
 detail = descriptors.compare(derived, attrs)
 detail[(detail["version"] == "1.0") & (detail["side"] == "only derived")][["descriptor", "path", "meaning"]]
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell for your code. The solution follows in a **collapsed cell**: in Jupyter,
+# click the bar under your cell to open it; on the documentation site, click "Solution". Try first.
+#
+# ### Exercise 1 — thin evidence
+# How many mapping rows (status `published` or `proposed`) rest on **exactly one** coded mismatch?
+# Store the number in `n_single_evidence`, and list the subcategory labels (`"(TM) Versioning"`
+# form) of those rows in `single_evidence_subcategories` (each label once, sorted). Would you drop
+# these rows, or look for more evidence? Where would you look?
+
+# %% tags=["exercise"]
+n_single_evidence, single_evidence_subcategories = None, []  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+ids = m["evidence"].fillna("").map(lambda e: [x for x in e.split(";") if x.strip()])
+thin = m[(m["status"] != "none") & (ids.map(len) == 1)]
+n_single_evidence = len(thin)
+single_evidence_subcategories = sorted({f"({c}) {s}" for c, s in zip(thin.category_code, thin.subcategory)})
+print(n_single_evidence, "rows;", single_evidence_subcategories)
+# One story is enough to show that the information *can* go missing, not that it often does. More
+# evidence: other coded mismatches of the same subcategory whose texts mention the attribute, the
+# practices linked to the subcategory (md.practice_subcategory), or a new coding round (notebook 05).
+
+# %% [markdown]
+# ### Exercise 2 — judge a link yourself
+# Take the subcategory whose curated attributes the text ranks **worst** (lowest `average_precision`
+# in `res["scores"]`; the first one if several tie). Store its label (`"(XX) Name"`) in
+# `weakest_subcategory`. Then judge its links:
+# 1. read the subcategory's description in the codebook (`data.codebook`);
+# 2. look at its curated rows in `m` (path, status, evidence, rationale) and at each attribute's
+#    description in `attrs` (version 1.2);
+# 3. look at the attributes the text ranked first for it (`res["ranking"]`);
+# 4. decide for each curated path whether you would **keep** it, **drop** it, or **replace** it with
+#    one of the text's attributes, and write your verdict in `my_verdicts` (path -> verdict).
+#
+# There is no single right verdict; the solution shows one reasoning. Compare yours with a
+# colleague's: where you disagree is exactly where the mapping is uncertain.
+
+# %% tags=["exercise"]
+weakest_subcategory = None  # your code here
+my_verdicts = {}  # e.g. {"schema[].field_name": "keep"}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+scores = res["scores"]
+worst = scores.sort_values("average_precision", kind="stable").iloc[0]
+code = data.codebook.loc[(data.codebook.category == worst.category) & (data.codebook.subcategory == worst.subcategory),
+                         "category_code"].iloc[0]
+weakest_subcategory = f"({code}) {worst.subcategory}"
+print(weakest_subcategory, "- average precision", round(float(worst.average_precision), 3))
+print("codebook:", data.codebook.loc[(data.codebook.category_code == code)
+                                     & (data.codebook.subcategory == worst.subcategory), "description"].iloc[0])
+rows = m[(m.category_code == code) & (m.subcategory == worst.subcategory)]
+v12 = attrs[attrs.version == "1.2"].set_index(["descriptor", "path"])["description"]
+for r in rows.itertuples():
+    print(f"- curated {r.descriptor}.{r.path} [{r.status}; {r.n_evidence} evidence; rules {r.rule_id or '-'}]: "
+          f"{v12.get((r.descriptor, r.path), '(proposed: no published description)')}")
+top = res["ranking"][(res["ranking"].category == worst.category) & (res["ranking"].subcategory == worst.subcategory)]
+print("text's top 3:", [f"{d}.{p}" for d, p in zip(top.descriptor[:3], top.path[:3])])
+my_verdicts = {r.path: "keep" for r in rows.itertuples()}
+# One reasoning: the curated attributes say what the codebook's description asks for, while the text's
+# top attributes share words with the mismatch texts (data, model, ...) but not their meaning. A low
+# text score here says more about the vocabulary of short texts than about the link, so keep the rows,
+# unless an attribute's own description contradicts the codebook.
+
+# %% [markdown]
+# ### Exercise 3 — what 1.0 lacks
+# Which subcategories does SEI's **1.0** schema not cover completely, i.e. some attribute the mapping
+# names for them (status `published`) has no 1.0 path (`path_1_0 == "-"`)? Store their labels
+# (`"(XX) Name"`, sorted, each once) in `incomplete_in_1_0`.
+
+# %% tags=["exercise"]
+incomplete_in_1_0 = []  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+lacking = m[(m["status"] == "published") & (m["path_1_0"] == "-")]
+incomplete_in_1_0 = sorted({f"({c}) {s}" for c, s in zip(lacking.category_code, lacking.subcategory)})
+print(len(incomplete_in_1_0), "subcategories:", incomplete_in_1_0)

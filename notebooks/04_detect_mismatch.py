@@ -1,10 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,jupyter,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,8 +16,23 @@
 # %% [markdown]
 # # 04 — Detecting mismatch in a system's descriptors
 #
+# **Learning goals.** After this lesson you can
+# 1. describe the three checks that find mismatches before integration: schema validation,
+#    cross-descriptor rules (predicates over attributes) and information gaps;
+# 2. read a finding: which rule, which descriptors and paths, which mismatch subcategories it guards
+#    against, and why a gap ranks high (how often the study saw it, how important respondents rated it);
+# 3. fix a planted mismatch and show with a re-run that it is gone;
+# 4. explain what the run-time drift test (paper Fig. 7) can and cannot tell, and how its verdict
+#    depends on the number of observations.
+#
+# **Time needed:** about 40 minutes (20 to read and run, 20 for the exercises).
+#
+# **You need:** SEI's published descriptor schemas (`MLMISMATCH_DATA_DIR` or `mlmismatch fetch`); the
+# study's workbooks for the ranking. Notebook 03 explains where the rules and the gaps come from.
+#
+# ## Detection in brief
 # The study's end goal is *detection*: every team describes its system element (raw data, trained
-# model, production environment, …) in a machine-readable **descriptor**, and a tool points out what
+# model, production environment, ...) in a machine-readable **descriptor**, and a tool points out what
 # is missing and what contradicts, before the mismatch costs weeks of integration work.
 #
 # This notebook walks through one example system, a subscriber **churn** predictor whose eight
@@ -28,7 +45,7 @@
 # ```
 #
 # The published SEI descriptor schemas are read through `mlmismatch`'s pinned sources
-# (`MLMISMATCH_DATA_DIR` or `mlmismatch fetch`).
+# (`MLMISMATCH_DATA_DIR` or `mlmismatch fetch`). First, the documents of the system:
 
 # %%
 import pandas as pd
@@ -130,3 +147,56 @@ for n in (50, 500):
     result = drift.chi_square_drift(drift.training_distribution(td), drift.counts_from_descriptor(pdd, n))
     print(f"n = {n:>4}: chi2 = {result.statistic:.2f}, p = {result.p_value:.3g} -> {result.verdict}")
 result.movers()
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell for your code. The solution follows in a **collapsed cell**: in Jupyter,
+# click the bar under your cell to open it; on the documentation site, click "Solution". Try first.
+#
+# ### Exercise 1 — fix a planted mismatch
+# Copy the churn system into a scratch folder (`shutil.copytree`), change the production data's mean
+# of `monthly_charges` so that it agrees with the training data (R23 above), and run `detect.check`
+# on the copy. Store the sorted rule ids that still fire (findings of kind `rule`, each id once) in
+# `rules_after_fix`. Did anything else change? Is agreeing on a mean enough to say the data agree?
+
+# %% tags=["exercise"]
+rules_after_fix = []  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+fixed = Path(tempfile.mkdtemp()) / "customer-churn"
+shutil.copytree(SYSTEM, fixed)
+production = yaml.safe_load((fixed / "production_data.yaml").read_text(encoding="utf-8"))
+for stat in production["statistics"]:
+    if stat["property"] == "mean" and stat["field"] == "monthly_charges":
+        stat["value"] = "65.0"  # the training data's mean
+(fixed / "production_data.yaml").write_text(yaml.safe_dump(production, sort_keys=False), encoding="utf-8")
+after = detect.check(fixed, mapping=mapping, instances=cod.instances, importance=importance)
+rules_after_fix = sorted({f.rule_id for f in after.findings if f.kind.value == "rule"})
+print("still firing:", rules_after_fix)
+# Only R23 is gone. Equal means say little: two distributions with the same mean can differ in spread
+# or shape, which is why the descriptors also record other statistics and the label distribution.
+
+# %% [markdown]
+# ### Exercise 2 — how many observations make a drift?
+# The production descriptor says 26 % churn against 20 % in training. Find the **smallest** number of
+# production observations `n` for which the drift test rejects at the 5 % level (p < 0.05), and
+# store it in `smallest_significant_n`. What does that tell you about reading a drift verdict without
+# knowing `n`?
+
+# %% tags=["exercise"]
+smallest_significant_n = None  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+training = drift.training_distribution(td)
+smallest_significant_n = next(n for n in range(10, 5001)
+                              if drift.chi_square_drift(training, drift.counts_from_descriptor(pdd, n)).p_value < 0.05)
+print("smallest n with p < 0.05:", smallest_significant_n)
+# The same shift of 6 points is "no drift" for a small sample and "drift" for a large one: a verdict
+# without n (and without the size of the shift) says little.

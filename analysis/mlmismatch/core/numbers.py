@@ -1,5 +1,7 @@
 """Rounding as the paper's figures and tables print numbers.
 
+Examples
+--------
 >>> round_half_up(62.5), round_half_up(87.5), round(62.5)
 (63.0, 88.0, 62)
 >>> largest_remainder([20, 8, 3])

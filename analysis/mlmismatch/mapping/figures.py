@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mlmismatch.core.labels import subcategory_label
 from mlmismatch.descriptors.schemas import KINDS, TITLES
-from mlmismatch.core.style import CATEGORY_COLOURS, paper_style
+from mlmismatch.core.style import CATEGORY_COLOURS, paper_style, subplots
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,7 +46,7 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
             zip(codebook["category_code"], codebook["category"], codebook["subcategory"])]
     col_ix = {c: i for i, c in enumerate(cols)}
     with paper_style():
-        fig, ax = plt.subplots(figsize=(max(8.0, 0.16 * len(cols) + 5.5), 0.2 * len(rows) + 2.6))
+        fig, ax = subplots(figsize=(max(8.0, 0.16 * len(cols) + 5.5), 0.2 * len(rows) + 2.6))
         for r, (cat, sub, _code) in enumerate(rows):
             g = m[(m["category"] == cat) & (m["subcategory"] == sub)]
             for key, gg in g.groupby(["descriptor", "top"]):
@@ -104,11 +104,9 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
 
 def fig_practice_matrix(matrix: "pd.DataFrame", practices: "pd.DataFrame") -> "Figure":
     """Practice x subcategory incidence (:func:`mlmismatch.mapping.practice_matrix`)."""
-    import matplotlib.pyplot as plt
-
     titles = dict(zip(practices["practice_id"], practices["title"]))
     with paper_style():
-        fig, ax = plt.subplots(figsize=(0.17 * matrix.shape[1] + 4.5, 0.14 * matrix.shape[0] + 2.4))
+        fig, ax = subplots(figsize=(0.17 * matrix.shape[1] + 4.5, 0.14 * matrix.shape[0] + 2.4))
         ys, xs = (matrix.values > 0).nonzero()
         ax.scatter(xs, ys, s=10, color="black", linewidths=0)
         ax.set_xticks(range(matrix.shape[1]))
@@ -129,13 +127,11 @@ def fig_practice_matrix(matrix: "pd.DataFrame", practices: "pd.DataFrame") -> "F
 
 def fig_sharing_vs_predicate(split: "pd.DataFrame") -> "Figure":
     """Stacked bars per category: coded instances whose subcategory is information sharing vs predicate."""
-    import matplotlib.pyplot as plt
-
     classes = ["information sharing", "predicate", "proposed only", "none"]
     colours = {"information sharing": "#9a9a9a", "predicate": "#222222", "proposed only": "#ffffff", "none": "#ffffff"}
     cats = list(dict.fromkeys(split["category"]))
     with paper_style():
-        fig, ax = plt.subplots(figsize=(4.8, 0.32 * len(cats) + 1.2))
+        fig, ax = subplots(figsize=(4.8, 0.32 * len(cats) + 1.2))
         left = [0.0] * len(cats)
         for cls in classes:
             vals = [float(split[(split["category"] == c) & (split["coverage"] == cls)]["pct"].sum()) for c in cats]

@@ -70,6 +70,8 @@ class Rule:
 def load_rules(path: str | Path | None = None) -> list[Rule]:
     """Read and check the rule file (default: the packaged one); bad entries -> :class:`InputError`.
 
+    Examples
+    --------
     >>> [r.id for r in load_rules()][:3]
     ['R01', 'R02', 'R03']
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmismatch.core.style import CATEGORY_COLOURS, paper_style
+from mlmismatch.core.style import CATEGORY_COLOURS, paper_style, subplots
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def fig_categories(cats: "pd.DataFrame") -> "Figure":
     """Horizontal bars: coded instances per category with count and share (Fig. 2)."""
-    with paper_style() as plt:
-        fig, ax = plt.subplots(figsize=(3.5, 2.2))
+    with paper_style():
+        fig, ax = subplots(figsize=(3.5, 2.2))
         df = cats.iloc[::-1]
         colours = [CATEGORY_COLOURS.get(c, "#999999") for c in df["category"]]
         ax.barh(df["category"], df["n_instances"], color=colours, edgecolor="black", linewidth=0.4)
@@ -31,12 +31,12 @@ def fig_subcategories(subs: "pd.DataFrame") -> "Figure":
     """One panel per category: subcategories with their share within the category (Fig. 3)."""
     import math
 
-    with paper_style() as plt:
+    with paper_style():
         cats = list(dict.fromkeys(subs["category"]))
         ncols = 2
         nrows = math.ceil(len(cats) / ncols)
         heights = [max(len(subs[subs.category == c]) for c in cats[i * ncols:(i + 1) * ncols]) for i in range(nrows)]
-        fig, axes = plt.subplots(nrows, ncols, figsize=(7.16, 0.32 * sum(heights) + 0.6 * nrows),
+        fig, axes = subplots(nrows, ncols, figsize=(7.16, 0.32 * sum(heights) + 0.6 * nrows),
                                  gridspec_kw={"height_ratios": heights}, squeeze=False)
         for ax, cat in zip(axes.flat, cats):
             df = subs[subs.category == cat].iloc[::-1]
@@ -58,8 +58,8 @@ def fig_cooccurrence(mat: "pd.DataFrame") -> "Figure":
     """Heatmap of category co-occurrence within mismatches."""
     import numpy as np
 
-    with paper_style() as plt:
-        fig, ax = plt.subplots(figsize=(4.2, 3.6))
+    with paper_style():
+        fig, ax = subplots(figsize=(4.2, 3.6))
         values = mat.to_numpy()
         im = ax.imshow(values, cmap="Blues")
         labels = list(mat.index)
@@ -79,8 +79,8 @@ def fig_cooccurrence(mat: "pd.DataFrame") -> "Figure":
 
 
 def fig_per_interview(per: "pd.DataFrame") -> "Figure":
-    with paper_style() as plt:
-        fig, ax = plt.subplots(figsize=(3.5, 2.0))
+    with paper_style():
+        fig, ax = subplots(figsize=(3.5, 2.0))
         ax.bar(per["interview"].astype(str), per["n_mismatches"], color="#0072B2", label="mismatches")
         if "n_instances" in per:
             ax.plot(per["interview"].astype(str), per["n_instances"], "o", color="#D55E00", markersize=3,

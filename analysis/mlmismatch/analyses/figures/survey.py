@@ -35,9 +35,9 @@ YEAR_LABELS = {"12 or more": ">=12"}
 
 
 def _subplots(*args, **kwargs):
-    import matplotlib.pyplot as plt
+    from mlmismatch.core.style import subplots
 
-    return plt.subplots(*args, **kwargs)
+    return subplots(*args, **kwargs)
 
 
 def fig4_demographics(demographics: "pd.DataFrame") -> "Figure":

@@ -43,10 +43,19 @@ def template(
     first_interview: int = typer.Option(21, "--first-interview", help="Without --mismatches: number of the first interview (ids M21-01, ...)."),
     suggest: bool = typer.Option(False, "--suggest", help="Pre-fill the classifier's suggested codes for coders to confirm."),
     seed: int = typer.Option(0, "--seed", help="Seed of the classifier."),
+    teaching: bool = typer.Option(
+        False, "--teaching", help="The packaged teaching examples (data/teaching/): their mismatches and extension codebook, "
+                                  "unless --mismatches or --extension name others."),
 ) -> None:
     """Write a blank coding workbook in the study's layout, with drop-down lists for the code columns."""
     from mlmismatch.extend import template as tpl
     from mlmismatch.extend.rounds import combined_codebook, read_extension
+
+    if teaching:
+        from mlmismatch.extend.classroom import teaching_path
+
+        mismatches = mismatches or teaching_path("mismatches.csv")
+        extension = extension or teaching_path("extension.csv")
 
     if out.suffix.lower() != ".xlsx":
         from mlmismatch.core.errors import InputError, Location
@@ -78,22 +87,69 @@ def agreement_cmd(
     level: str = typer.Option("both", "--level", help="category, subcategory or both."),
     n_boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for agreement.csv and disagreements.csv."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for agreement.csv and disagreements.csv (and the class tables with --key)."),
     all_codes: bool = typer.Option(False, "--all", help="Print every code's rows, not only the overall ones and the categories."),
+    key: Optional[Path] = typer.Option(
+        None, "--key", help="An answer key (one coder's codes, .csv, .xlsx or .qdpx): compare every coder of FILES with it, "
+                            "per student and per code; the agreement statistics are then those among the students."),
+    teaching: bool = typer.Option(
+        False, "--teaching", help="The packaged teaching examples' answer key and extension codebook (data/teaching/) as --key and --extension."),
+    hardest: int = typer.Option(5, "--hardest", help="With --key: how many of the hardest codes to print."),
 ) -> None:
-    """Inter-coder agreement (Cohen's kappa, Fleiss' kappa, Krippendorff's alpha) with bootstrap intervals."""
-    import pandas as pd
+    """Inter-coder agreement (Cohen's kappa, Fleiss' kappa, Krippendorff's alpha) with bootstrap intervals.
 
+    With --key (or --teaching), a class report: each student against the answer key, and the codes
+    the class found hardest.
+    """
     from mlmismatch.core.errors import InputError
-    from mlmismatch.extend.agreement import agreement
     from mlmismatch.core.writers import write_csv
 
     levels = {"both": ("category", "subcategory"), "category": ("category",), "subcategory": ("subcategory",)}.get(level)
     if levels is None:
         raise InputError(f"unknown level '{level}'", expected="category, subcategory or both")
-    _, rnd = _round(files, extension)
-    res = agreement(rnd.codings, rnd.codebook, levels=levels, n_boot=n_boot, seed=seed)
-    _warn(res.notes)
+    if teaching:
+        from mlmismatch.extend.classroom import teaching_path
+
+        key = key or teaching_path("answer_key.csv")
+        extension = extension or teaching_path("extension.csv")
+    paths = list(dict.fromkeys([*files, *([key] if key else [])]))
+    _, rnd = _round(paths, extension)
+    codings = rnd.codings
+    summary = None
+    if key:
+        from mlmismatch.extend.classroom import class_summary, key_coder
+
+        key_name = key_coder(codings, key)
+        summary = class_summary(codings, rnd.codebook, key_name, levels=levels)
+        _warn(summary.notes)
+        _print_class(summary, hardest)
+        codings = codings[codings["coder"] != key_name]
+    res = None
+    if not key or codings["coder"].nunique() >= 2:
+        from mlmismatch.extend.agreement import agreement
+
+        res = agreement(codings, rnd.codebook, levels=levels, n_boot=n_boot, seed=seed)  # one coder: a one-line error
+        _warn(res.notes)
+        _print_agreement(res, all_codes, n_boot, seed, among="students" if key else "coders")
+    else:
+        _warn(["one student only: no agreement among students to compute"])
+    if out:
+        from mlmismatch.extend.agreement import disagreements
+
+        written = []
+        if res is not None:
+            written.append(write_csv(out / "agreement.csv", res.summary))
+        written.append(write_csv(out / "disagreements.csv", disagreements(rnd.codings)))
+        if summary is not None:
+            written += [write_csv(out / "class_students.csv", summary.students),
+                        write_csv(out / "class_codes.csv", summary.codes),
+                        write_csv(out / "class_mismatches.csv", summary.mismatches)]
+        console().print(f"wrote {', '.join(p.name for p in written)} to {out}")
+
+
+def _print_agreement(res, all_codes: bool, n_boot: int, seed: int, among: str) -> None:
+    import pandas as pd
+
     s = res.summary
     shown = s if all_codes else s[(s.scope == "overall") | (s.level == "category")]
     rows: dict[tuple, dict] = {}
@@ -104,15 +160,25 @@ def agreement_cmd(
             cell += f" [{r.ci_low:.2f}, {r.ci_high:.2f}]"
         row[r.statistic] = cell or "-"
     table = pd.DataFrame(list(rows.values()))
-    print_table(table, title=f"Agreement of {len(res.coders)} coders ({', '.join(res.coders)}) on {res.n_mismatches} mismatches",
+    print_table(table, title=f"Agreement of {len(res.coders)} {among} ({', '.join(res.coders)}) on {res.n_mismatches} mismatches",
                 caption=f"estimate [95% interval]; per code as present/absent, overall = pooled over codes; percentile "
                         f"bootstrap over mismatches, {n_boot} resamples, seed {seed}; '-' = undefined (see --out agreement.csv)")
     console().print(f"{len(res.disagreements)} mismatch(es) with different codes to adjudicate"
-                  + ("" if out else " (--out DIR writes disagreements.csv)"))
-    if out:
-        write_csv(out / "agreement.csv", s)
-        write_csv(out / "disagreements.csv", res.disagreements)
-        console().print(f"wrote {out / 'agreement.csv'} and {out / 'disagreements.csv'}")
+                    + " (--out DIR writes disagreements.csv)")
+
+
+def _print_class(summary, hardest: int) -> None:
+    s = summary.students
+    level = "subcategory" if (s.level == "subcategory").any() else "category"
+    per = s[s.level == level][["student", "n_mismatches", "n_not_coded", "n_exact", "n_matched", "n_missed", "n_extra",
+                                "precision", "recall", "cohen_kappa"]]
+    print_table(per, title=f"Each student against the answer key '{summary.key}' ({level} codes)", float_format="{:.2f}",
+                caption="n_exact: mismatches coded exactly as the key; matched/missed/extra: codes; kappa pooled over "
+                        "codes, present/absent per mismatch ('-' = undefined)")
+    top = summary.hardest(level, hardest)[["code", "n_key", "n_expected", "n_found", "n_missed", "n_extra", "f1",
+                                           "n_students_missed"]]
+    print_table(top, title=f"The {len(top)} {level} codes the class found hardest (lowest F1 against the key)",
+                float_format="{:.2f}")
 
 
 @code_app.command("merge")
