@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,jupyter,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -14,10 +15,17 @@
 # %% [markdown]
 # # 06 — Let the artefacts describe themselves
 #
-# **Learning goals.** After this lesson you can (1) write the descriptors of a small ML system from
-# its data, its model and the machine it runs on, in a few lines; (2) tell the information an
-# artefact can give about itself from the information only a person can give; (3) use `check` and
-# the drift test to find a mismatch when the production data changes. **Time:** about 30 minutes.
+# **Learning goals.** After this lesson you can
+# 1. write the descriptors of a small ML system from its data, its model and the machine it runs on,
+#    in a few lines;
+# 2. tell the information an artefact can give about itself from the information only a person can
+#    give, and say why `describe` leaves the latter empty;
+# 3. use `check` and the drift test to find a mismatch when the production data changes.
+#
+# **Time needed:** about 35 minutes (20 to read and run, 15 for the exercises).
+#
+# **You need:** SEI's published descriptor schemas (`MLMISMATCH_DATA_DIR` or `mlmismatch fetch`);
+# nothing of the study's workbooks.
 #
 # The study found that mismatches come from information that was **not shared**. Most of it is not
 # secret, just never written down: the fields of the training data and their types, the label shares,
@@ -159,13 +167,46 @@ result.verdict
 
 # %% [markdown]
 # ## Exercises
-# 1. Describe the *production* environment and the *development* environment on two different
-#    machines (or edit one document's `ml_frameworks`) and find the rule that fires. Which mismatch
-#    subcategory of the study does it guard against?
-# 2. Fit the model on a NumPy array instead of a DataFrame and describe it again. What does the
-#    descriptor lose, and which rule or gap would have caught a column-order mismatch?
-# 3. Which fields of `production_environment.json` did `describe` fill? Which empty ones would you
-#    have to ask a platform engineer about?
 #
-# Solutions: `python -c "import mlmismatch"` is all you need; look at `mlmismatch check` on your
-# changed folder, and at the `decisions_assumptions` of the trained model descriptor.
+# Each exercise has a cell for your code. The solution follows in a **collapsed cell**: in Jupyter,
+# click the bar under your cell to open it; on the documentation site, click "Solution". Try first.
+#
+# ### Exercise 1 — a framework the development environment lacks
+# Copy the system folder (`shutil.copytree`) and, in the copy, add `"XGBoost"` to the Trained Model's
+# `ml_frameworks`, as if the model had been rebuilt with it. Run `check` on the copy and store the
+# sorted rule ids that fire there but not in the original folder in `new_rules`. Which mismatch
+# subcategory of the study does the new rule guard against?
+
+# %% tags=["exercise"]
+new_rules = []  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+import shutil
+
+copy = Path(tempfile.mkdtemp(prefix="iris-copy-")) / "system"
+shutil.copytree(SYSTEM, copy)
+model_doc = json.loads((copy / "trained_model.json").read_text())
+model_doc["ml_frameworks"].append("XGBoost")
+(copy / "trained_model.json").write_text(json.dumps(model_doc, indent=2))
+before, after = set(check(SYSTEM).rule_ids("rule")), set(check(copy).rule_ids("rule"))
+new_rules = sorted(after - before)
+print(new_rules, [f.subcategories for f in check(copy).findings if f.code in new_rules][:1])
+# R14: the development environment does not have a framework the model needs, a mismatch of the
+# (DE) and (TM) kind the study coded as "Programming Language/ML Framework/Tools/Libraries".
+
+# %% [markdown]
+# ### Exercise 2 — a model fitted on an array
+# Fit the same pipeline on `train[features].to_numpy()` instead of the DataFrame and describe it
+# (`describe("trained_model", array_model).document`). Store its `decisions_assumptions[0]` in
+# `array_inputs`. What does the descriptor lose, and which mismatch could that hide?
+
+# %% tags=["exercise"]
+array_inputs = ""  # your code here
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+array_model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(train[features].to_numpy(),
+                                                                                    train["species"])
+array_inputs = describe("trained_model", array_model).document["decisions_assumptions"][0]
+print(array_inputs)
+# The feature names are gone: the model only knows it expects four columns, so a production system
+# that sends them in another order would not be caught by anything the model says about itself.

@@ -27,6 +27,7 @@ CHECKED = {
                                    "my_verdicts", "incomplete_in_1_0"],
     "04_detect_mismatch": ["rules_after_fix", "smallest_significant_n"],
     "05_extend_the_taxonomy": ["n_exact_matches", "kappa_before", "kappa_after", "human_oversight_verdict"],
+    "06_describe_a_system": ["new_rules", "array_inputs"],
 }
 
 
@@ -227,3 +228,9 @@ def test_solutions_05(executed_notebooks, coding_data):
     assert a["kappa_after"] == pytest.approx(kappa(extended))
     assert not math.isclose(a["kappa_before"], a["kappa_after"])
     assert a["human_oversight_verdict"] in ("new category", "existing category")
+
+
+def test_solutions_06(executed_notebooks):
+    a = executed_notebooks["06_describe_a_system"].answers
+    assert a["new_rules"] == ["R14"]  # the model needs a framework the development environment lacks
+    assert a["array_inputs"] == "expects 4 unnamed input features (fitted on an array)"
