@@ -45,9 +45,9 @@ MAX_FILE_BYTES = 64 * MiB
 #: Members of one archive (the study's coding workbook has 170).
 MAX_ZIP_MEMBERS = 10_000
 #: Uncompressed size of one archive member (the study's largest sheet is 0.7 MiB).
-MAX_MEMBER_BYTES = 32 * MiB
-#: Uncompressed size of all members of one archive together.
-MAX_ARCHIVE_BYTES = 128 * MiB
+MAX_MEMBER_BYTES = 16 * MiB
+#: Uncompressed size of all members of one archive together (the study's workbooks: 0.7 and 1.1 MiB).
+MAX_ARCHIVE_BYTES = 64 * MiB
 #: Compression ratio of a member larger than :data:`RATIO_GRACE_BYTES` (the study's: at most 15).
 MAX_RATIO = 100
 RATIO_GRACE_BYTES = 1 * MiB
@@ -56,9 +56,11 @@ MAX_XML_DEPTH = 64
 #: Elements of one XML document read into a tree (a REFI-QDA codebook or project).
 MAX_XML_ELEMENTS = 500_000
 #: Elements of all the XML parts of one workbook together (streamed, never held as a tree).
-MAX_STREAMED_ELEMENTS = 3_000_000
-#: Cells of one CSV, or of all the sheets read from one workbook.
-MAX_CELLS = 500_000
+MAX_STREAMED_ELEMENTS = 1_000_000
+#: Cells of one CSV, or of all the sheets read from one workbook (padding included).
+MAX_CELLS = 200_000
+#: Non-empty rows of all the sheets read from one workbook (openpyxl spends ~20-40 µs on each).
+MAX_ROWS = 50_000
 #: Rows of one sheet: Excel's own limit.
 MAX_SHEET_ROWS = 1_048_576
 #: Characters in one cell: Excel's own limit.
@@ -130,8 +132,9 @@ def check_regular(path: str | Path, what: str, max_bytes: int | None = None) -> 
     return Path(path)
 
 
-def read_bytes(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``."""
+def read_bytes(path: str | Path, what: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` (default :data:`MAX_FILE_BYTES`)."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     with open_regular(path, what, max_bytes) as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # the file grew while it was read
@@ -144,8 +147,8 @@ def read_bytes(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> 
 # --------------------------------------------------------------------------------------------
 
 def open_zip(path: str | Path, what: str, *, not_zip: str = "not a zip archive", format_expected: str | None = None,
-             max_member: int = MAX_MEMBER_BYTES, max_total: int = MAX_ARCHIVE_BYTES,
-             max_ratio: float = MAX_RATIO, max_members: int = MAX_ZIP_MEMBERS) -> "zipfile.ZipFile":
+             max_member: int | None = None, max_total: int | None = None, max_ratio: float | None = None,
+             max_members: int | None = None) -> "zipfile.ZipFile":
     """Open a zip archive after checking its directory against the limits (nothing inflated yet).
 
     ``not_zip`` is the problem stated when the file is not an archive at all, with
@@ -185,11 +188,15 @@ def close_zip(zf: "zipfile.ZipFile") -> None:
         fh.close()
 
 
-def check_zip(zf: "zipfile.ZipFile", path: Path, what: str, *, max_member: int = MAX_MEMBER_BYTES,
-              max_total: int = MAX_ARCHIVE_BYTES, max_ratio: float = MAX_RATIO,
-              max_members: int = MAX_ZIP_MEMBERS) -> None:
-    """The limits of :func:`open_zip`, on an open archive."""
+def check_zip(zf: "zipfile.ZipFile", path: Path, what: str, *, max_member: int | None = None,
+              max_total: int | None = None, max_ratio: float | None = None, max_members: int | None = None) -> None:
+    """The limits of :func:`open_zip`, on an open archive (None: the module's limit)."""
     import zipfile
+
+    max_member = MAX_MEMBER_BYTES if max_member is None else max_member
+    max_total = MAX_ARCHIVE_BYTES if max_total is None else max_total
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    max_members = MAX_ZIP_MEMBERS if max_members is None else max_members
 
     infos = zf.infolist()
     if len(infos) > max_members:
@@ -217,11 +224,12 @@ def check_zip(zf: "zipfile.ZipFile", path: Path, what: str, *, max_member: int =
 
 
 def read_member(zf: "zipfile.ZipFile", name: str, file: str | Path, what: str,
-                max_bytes: int = MAX_MEMBER_BYTES) -> bytes:
+                max_bytes: int | None = None) -> bytes:
     """One archive member's bytes; a corrupted stream or CRC is a located error."""
     import zipfile
     import zlib
 
+    max_bytes = MAX_MEMBER_BYTES if max_bytes is None else max_bytes
     where = member_location(file, name)
     info = zf.getinfo(name)
     if info.file_size > max_bytes:
@@ -249,12 +257,14 @@ def archive_problem(exc: BaseException) -> str:
 # XML
 # --------------------------------------------------------------------------------------------
 
-def parse_xml(data: bytes, file: str | Path, what: str, *, max_depth: int = MAX_XML_DEPTH,
-              max_elements: int = MAX_XML_ELEMENTS) -> "Element":
+def parse_xml(data: bytes, file: str | Path, what: str, *, max_depth: int | None = None,
+              max_elements: int | None = None) -> "Element":
     """Parse XML with defusedxml, refusing DTDs, entities, external references, deep nesting and size.
 
     Returns the root element (a standard :mod:`xml.etree.ElementTree` element).
     """
+    max_depth = MAX_XML_DEPTH if max_depth is None else max_depth
+    max_elements = MAX_XML_ELEMENTS if max_elements is None else max_elements
     from xml.etree.ElementTree import ParseError, TreeBuilder
 
     from defusedxml import DefusedXmlException
@@ -307,9 +317,8 @@ class _TooDeep(Exception):
     pass
 
 
-def scan_xml(source: BinaryIO, where: Location, what: str, *, max_depth: int = MAX_XML_DEPTH,
-             max_elements: int = MAX_STREAMED_ELEMENTS, text_tag: str | None = None,
-             max_text: int = MAX_CELL_CHARS) -> int:
+def scan_xml(source: BinaryIO, where: Location, what: str, *, max_depth: int | None = None,
+             max_elements: int | None = None, text_tag: str | None = None, max_text: int | None = None) -> int:
     """Check an XML stream without building a tree; return its number of elements.
 
     Refused, as defusedxml refuses them: a DTD, entity declarations, external references. Also
@@ -320,6 +329,9 @@ def scan_xml(source: BinaryIO, where: Location, what: str, *, max_depth: int = M
     """
     import xml.parsers.expat
 
+    max_depth = MAX_XML_DEPTH if max_depth is None else max_depth
+    max_elements = MAX_STREAMED_ELEMENTS if max_elements is None else max_elements
+    max_text = MAX_CELL_CHARS if max_text is None else max_text
     parser = xml.parsers.expat.ParserCreate()
     state = {"depth": 0, "count": 0, "in_text": 0, "text": 0}
 
@@ -391,12 +403,14 @@ def _at(where: Location, parser, line: int | None = None, col: int | None = None
 # CSV
 # --------------------------------------------------------------------------------------------
 
-def read_csv_rows(path: str | Path, what: str, *, max_cells: int = MAX_CELLS,
-                  max_bytes: int = MAX_FILE_BYTES) -> list[list[str]]:
+def read_csv_rows(path: str | Path, what: str, *, max_cells: int | None = None,
+                  max_bytes: int | None = None) -> list[list[str]]:
     """The rows of a UTF-8 CSV (a BOM is allowed), at most ``max_cells`` cells of at most
     :data:`MAX_CELL_CHARS` characters; a NUL byte, bad quoting or a bad encoding is located."""
     import csv
 
+    max_cells = MAX_CELLS if max_cells is None else max_cells
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     path = Path(path)
     data = read_bytes(path, what, max_bytes)
     try:

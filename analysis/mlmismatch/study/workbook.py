@@ -57,6 +57,7 @@ class Workbook:
         self.path = path
         self._handle = handle
         self.cells = 0
+        self.filled_rows = 0
 
     @property
     def sheetnames(self) -> list[str]:
@@ -67,14 +68,15 @@ class Workbook:
 
     def charge(self, cells: int, where: Location) -> None:
         """Count ``cells`` more cells against the workbook's budget."""
-        from mlmismatch.core.inputs import MAX_CELLS
+        from mlmismatch.core import inputs
 
         self.cells += cells
-        if self.cells > MAX_CELLS:
-            raise InputError(f"more than {MAX_CELLS:,} cells", where, expected="a workbook of the study's size")
+        if self.cells > inputs.MAX_CELLS:
+            raise InputError(f"more than {inputs.MAX_CELLS:,} cells", where, expected="a workbook of the study's size")
 
     def rows(self, name: str) -> list[tuple]:
         """Every row of sheet ``name`` (row 1 first; a missing row is ``()``), trailing empty cells dropped."""
+        from mlmismatch.core import inputs
         from mlmismatch.core.inputs import MAX_CELL_CHARS, MAX_SHEET_ROWS, archive_problem
 
         ws = self._wb[name]
@@ -92,6 +94,11 @@ class Workbook:
                     last -= 1
                 if last:
                     self.charge(last, Location(file=self.path, sheet=name, row=r))
+                    self.filled_rows += 1
+                    if self.filled_rows > inputs.MAX_ROWS:
+                        raise InputError(f"more than {inputs.MAX_ROWS:,} rows holding values",
+                                         Location(file=self.path, sheet=name, row=r),
+                                         expected="a workbook of the study's size")
                     for j in range(last):
                         value = row[j]
                         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
@@ -128,8 +135,8 @@ def open_workbook(path: str | Path, what: str = "the study's workbook (run `mlmi
     import os
     import warnings
 
-    from mlmismatch.core.inputs import (MAX_STREAMED_ELEMENTS, archive_problem, close_zip, member_location, open_zip,
-                                        scan_xml)
+    from mlmismatch.core import inputs
+    from mlmismatch.core.inputs import archive_problem, close_zip, member_location, open_zip, scan_xml
 
     path = Path(path)
     if not os.path.lexists(path):
@@ -142,10 +149,15 @@ def open_workbook(path: str | Path, what: str = "the study's workbook (run `mlmi
             name = info.filename
             if not name.lower().endswith((".xml", ".rels")):
                 continue
-            with zf.open(info) as member:
+            where = member_location(path, name)
+            try:
+                member = zf.open(info)
+            except Exception as exc:  # a damaged local header
+                raise InputError(f"a corrupted archive member ({archive_problem(exc)})", where, expected=XLSX) from None
+            with member:
                 strings = name.lower().endswith("sharedstrings.xml")
-                elements += scan_xml(member, member_location(path, name), XLSX, text_tag="si" if strings else None,
-                                     max_elements=MAX_STREAMED_ELEMENTS - elements)
+                elements += scan_xml(member, where, XLSX, text_tag="si" if strings else None,
+                                     max_elements=inputs.MAX_STREAMED_ELEMENTS - elements)
         zf.close()  # the file stays open for openpyxl
         import openpyxl
 
