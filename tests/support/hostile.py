@@ -198,13 +198,13 @@ def world_readable_tmp():
 def run_unprivileged(args: list[str], env: dict | None = None, timeout: int = 60, cwd: Path | None = None):
     """Run ``mlmismatch ARGS`` as an unprivileged user (uid 65534 when root; the current user otherwise)."""
     full_env = {**os.environ, "MPLBACKEND": "Agg", **(env or {})}
-    kwargs = {}
-    if os.geteuid() == 0:
-        kwargs = {"user": 65534, "group": 65534, "extra_groups": []}
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # util-linux's setpriv; Python's own user= cannot exec the venv's interpreter here
+        prefix = [shutil.which("setpriv") or "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         full_env["HOME"] = str(cwd or tempfile.gettempdir())
         full_env["MPLCONFIGDIR"] = str(cwd or tempfile.gettempdir())
-    proc = subprocess.run([sys.executable, "-m", "mlmismatch", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=full_env, cwd=cwd, **kwargs)
+    proc = subprocess.run([*prefix, sys.executable, "-m", "mlmismatch", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=full_env, cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 

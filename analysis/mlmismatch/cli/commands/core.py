@@ -84,7 +84,8 @@ def export(
     try:
         tables.update(survey_tables(load_survey()))
     except DataNotFoundError as exc:
-        say(f"notice: survey tables not exported ({exc})", style="yellow", err=True)
+        if not state().quiet:
+            say(f"notice: survey tables not exported ({exc})", style="yellow", err=True)
     st = store()
     src = [{"title": p["file"], "path": st.source(p["source"]).url, "sha256": p["sha256"]} for p in st.provenance()]
     path = ex.export_package(tables, out, fmt=fmt, sources=src)
