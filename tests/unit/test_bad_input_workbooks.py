@@ -142,11 +142,17 @@ def test_declared_million_rows_are_not_trusted(good, tmp_path):
 
 
 def test_declared_million_rows_stay_small_in_memory(good, tmp_path):
-    """The 178 KB workbook of the issue (it declared 1,048,576 rows and hung past 60 s): bounded here."""
+    """The issue's case: a sheet that declares A1:XFD1048576 and holds a value in its last row.
+
+    openpyxl pads every row to the declared 16,384 columns, so reading the million rows up to that
+    value took hours (it hung past 60 s before this fix); without the declared dimension, the rows in
+    between are empty and cheap."""
     folder = tmp_path / "data" / "replication-package"
     folder.mkdir(parents=True)
-    name = _interview_sheet(good)
-    replace_member(good, folder / CODING_FILE, name, transform=lambda x: _with_dimension(x, b"A1:XFD1048576"))
+    name = sheet_member(good, "Interview Statistics")
+    far = b'<row r="1048576"><c r="Z1048576" t="inlineStr"><is><t>note</t></is></c></row>'
+    replace_member(good, folder / CODING_FILE, name,
+                   transform=lambda x: _with_dimension(x, b"A1:XFD1048576").replace(b"</sheetData>", far + b"</sheetData>"))
     code, out, err, peak = run_measured(["-q", "categories", "--level", "category"],
                                         env={"MLMISMATCH_DATA_DIR": str(tmp_path / "data")}, timeout=60)
     assert code == 0, err
@@ -264,7 +270,7 @@ def test_too_many_xml_elements(good, monkeypatch):
 def test_largest_sheet_within_the_limits_stays_bounded(good, tmp_path):
     """The worst sheet that passes the zip checks (15 MiB of XML, ratio ~7): bounded in a child process.
 
-    It holds 200,000 one-cell rows: the row limit (50,000 rows holding values) stops the read early."""
+    It holds 200,000 one-cell rows: the row limit (20,000 rows holding values) stops the read early."""
     import random
 
     folder = tmp_path / "data" / "replication-package"
@@ -277,7 +283,7 @@ def test_largest_sheet_within_the_limits_stays_bounded(good, tmp_path):
     code, out, err, peak = run_measured(["-q", "categories", "--level", "category"],
                                         env={"MLMISMATCH_DATA_DIR": str(tmp_path / "data")}, timeout=120)
     assert code == 2 and "Traceback" not in err, err
-    assert "sheet 'Interview 02'" in err and "more than 50,000 rows holding values" in err
+    assert "sheet 'Interview 02'" in err and "more than 20,000 rows holding values" in err
     assert peak < 500, peak
 
 

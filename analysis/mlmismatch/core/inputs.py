@@ -60,7 +60,7 @@ MAX_STREAMED_ELEMENTS = 1_000_000
 #: Cells of one CSV, or of all the sheets read from one workbook (padding included).
 MAX_CELLS = 200_000
 #: Non-empty rows of all the sheets read from one workbook (openpyxl spends ~20-40 µs on each).
-MAX_ROWS = 50_000
+MAX_ROWS = 20_000
 #: Rows of one sheet: Excel's own limit.
 MAX_SHEET_ROWS = 1_048_576
 #: Characters in one cell: Excel's own limit.
