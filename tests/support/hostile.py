@@ -19,6 +19,8 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
                              for i in range(1, 10))
@@ -254,3 +256,15 @@ def one_line_error(res) -> str:
     assert len(lines) == 1, res.err
     assert "Traceback" not in res.err and "unexpected" not in res.err, res.err
     return lines[0]
+
+
+@pytest.fixture
+def env(tmp_path):
+    """Environment for a CLI run over the small data folder (import this fixture into a test module)."""
+    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
+
+
+@pytest.fixture
+def good_round(tmp_path):
+    """A valid two-coder round CSV."""
+    return round_csv(tmp_path / "round.csv", TWO_CODERS)

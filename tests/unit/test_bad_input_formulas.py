@@ -14,7 +14,7 @@ import re
 import zipfile
 
 import pytest
-from hostile import round_csv, study_data_dir
+from hostile import env, round_csv, study_data_dir  # noqa: F401 (env is a fixture)
 
 from mlmismatch.core.text import FORMULA_TRIGGERS, spreadsheet_safe, spreadsheet_unquote
 
@@ -46,11 +46,6 @@ def _assert_no_formula_in_csvs(folder_or_files):
         bad = [f for f in _csv_fields(path) if _risky(f)]
         assert not bad, (path.name, bad[:3])
     return files
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
 
 
 @pytest.fixture

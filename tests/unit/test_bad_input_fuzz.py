@@ -21,7 +21,7 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from hostile import TWO_CODERS, study_data_dir  # noqa: E402
+from hostile import TWO_CODERS, env  # noqa: E402,F401 (env is a fixture)
 
 #: MLMISMATCH_FUZZ_EXAMPLES=500 runs a longer, randomized pass (the default is 25 examples, always the same ones)
 LONG = os.environ.get("MLMISMATCH_FUZZ_EXAMPLES")
@@ -41,11 +41,6 @@ counter = itertools.count()
 def _check(res):
     assert res.code in (0, 1, 2), (res.code, res.err[-2000:])
     assert "Traceback" not in res.err and "unexpected" not in res.err, res.err[-2000:]
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
 
 
 @FUZZ

@@ -10,17 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hostile import TWO_CODERS, one_line_error, round_csv, study_data_dir
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
-
-
-@pytest.fixture
-def good_round(tmp_path):
-    return round_csv(tmp_path / "round.csv", TWO_CODERS)
+from hostile import TWO_CODERS, env, good_round, one_line_error, round_csv  # noqa: F401 (fixtures)
 
 
 OPTION_CASES = [

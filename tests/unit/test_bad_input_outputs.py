@@ -17,19 +17,10 @@ import json
 import os
 
 import pytest
-from hostile import (TWO_CODERS, one_line_error, round_csv, run_unprivileged, study_data_dir, world_readable_tmp)
+from hostile import (TWO_CODERS, env, good_round, one_line_error, round_csv, run_unprivileged,  # noqa: F401 (fixtures)
+                     study_data_dir, world_readable_tmp)
 
 EXPECTED = "expected a writable output path (--out, -o, --output-dir)"
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
-
-
-@pytest.fixture
-def good_round(tmp_path):
-    return round_csv(tmp_path / "round.csv", TWO_CODERS)
 
 
 @pytest.fixture

@@ -36,20 +36,20 @@ def project(study):
     return path
 
 
-def _read_project(path, study) -> str:
+def _error(read, path, study) -> str:
     with pytest.raises(InputError) as exc:
-        rounds.read_round(path, study[2].codebook)
+        read(path, study[2].codebook)
     msg = str(exc.value)
     assert "\n" not in msg
     return msg
+
+
+def _read_project(path, study) -> str:
+    return _error(rounds.read_round, path, study)
 
 
 def _read_qdc(path, study) -> str:
-    with pytest.raises(InputError) as exc:
-        rounds.read_extension(path, study[2].codebook)
-    msg = str(exc.value)
-    assert "\n" not in msg
-    return msg
+    return _error(rounds.read_extension, path, study)
 
 
 def _nested(depth: int, ns: str) -> bytes:

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import pytest
 from builders import build_coding_workbook
-from hostile import CODING_FILE, TWO_CODERS, one_line_error, round_csv, study_data_dir
+from hostile import CODING_FILE, TWO_CODERS, env, one_line_error, round_csv  # noqa: F401 (fixtures)
 
 MARKUP = ["[/x]", "[bold red]loud[/]", ":x:", "[link=http://evil.invalid]here[/link]"]
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"MLMISMATCH_DATA_DIR": str(study_data_dir(tmp_path))}
 
 
 # --------------------------------------------------------------------------------------------
