@@ -3,7 +3,7 @@
 A named pipe (FIFO) would block a reader forever, a device never ends, a directory or a symbolic-link
 loop fails deep inside a library. Each input the tool reads from the user (the study's workbook in
 the data folder, a coding round as CSV, workbook or .qdpx, an extension codebook as CSV or .qdc, the
-mismatch list of `code template`) is refused before it is opened for reading, with one line naming
+mismatch list of `code template`, the claims file of `claims --claims`) is refused before it is opened for reading, with one line naming
 the path and what it is, and exit 2. A deadline turns a hang into a failure.
 """
 
@@ -14,7 +14,7 @@ from hostile import (CODING_FILE, SPECIAL_WORDS, SPECIALS, TWO_CODERS, deadline,
                      study_data_dir)
 
 INPUTS = ("coding-workbook", "survey-workbook", "round-csv", "round-xlsx", "round-qdpx", "extension-csv",
-          "extension-qdc", "mismatch-list")
+          "extension-qdc", "mismatch-list", "claims-csv")
 
 
 def _command(kind: str, tmp_path, special) -> tuple[list[str], dict]:
@@ -39,6 +39,8 @@ def _command(kind: str, tmp_path, special) -> tuple[list[str], dict]:
         return ["code", "agreement", str(good), "-e", str(special(tmp_path / "ext.csv")), "--boot", "10"], env
     if kind == "extension-qdc":
         return ["code", "agreement", str(good), "-e", str(special(tmp_path / "ext.qdc")), "--boot", "10"], env
+    if kind == "claims-csv":
+        return ["claims", "--claims", str(special(tmp_path / "claims.csv"))], env
     if kind == "mismatch-list":
         return ["code", "template", str(tmp_path / "t.xlsx"), "--mismatches", str(special(tmp_path / "new.csv"))], env
     raise ValueError(kind)  # pragma: no cover

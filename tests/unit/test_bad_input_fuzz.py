@@ -18,10 +18,9 @@ import os
 
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hostile import TWO_CODERS, env  # noqa: E402,F401 (env is a fixture)
+from hostile import TWO_CODERS, env  # noqa: F401 (env is a fixture)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 #: MLMISMATCH_FUZZ_EXAMPLES=500 runs a longer, randomized pass (the default is 25 examples, always the same ones)
 LONG = os.environ.get("MLMISMATCH_FUZZ_EXAMPLES")
