@@ -106,6 +106,14 @@ def registry(path: str | Path | None = None) -> dict[str, Source]:
     return out
 
 
+def _refuse_special(path: Path, source: Source) -> None:
+    """A path that exists but is not a regular file (a FIFO, a directory, a link loop): a located error."""
+    if os.path.lexists(path):
+        from mlmismatch.core.inputs import check_regular
+
+        check_regular(path, f"the file from {source.url}")
+
+
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -176,6 +184,7 @@ class Store:
         if local_root is not None:
             path = local_root / source.local
             if not path.is_file():
+                _refuse_special(path, source)
                 raise DataNotFoundError(f"missing file {source.local} under {ENV_DATA_DIR}={local_root}",
                                         expected=f"the file from {source.url}")
             return self._check(source, path, "data_dir")
@@ -183,6 +192,7 @@ class Store:
         path = cache / source.local
         if path.is_file():
             return self._check(source, path, "cache")
+        _refuse_special(path, source)
         if not (self.download if download is None else download):
             raise DataNotFoundError(f"{source.local} is not in the cache {cache}",
                                     expected=self.where_to_get(source, path))

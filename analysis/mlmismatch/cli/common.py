@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def _console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # emoji codes off: a label such as ':x:' is printed as it is written
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 @dataclass
@@ -81,6 +82,20 @@ def notice(text: str) -> None:
         st.err_console.print(f"[yellow]{terminal_escape(text)}[/yellow]", soft_wrap=True)
 
 
+def say(text: object, style: str | None = None, err: bool = False) -> None:
+    """Print one line of plain text (escaped: user text is never read as markup), optionally styled."""
+    from mlmismatch.core.text import terminal_escape
+
+    (err_console() if err else console()).print(terminal_escape(text), style=style, soft_wrap=True)
+
+
+def warn(text: object) -> None:
+    """Print ``warning: TEXT`` on stderr; the text is escaped."""
+    from mlmismatch.core.text import terminal_escape
+
+    err_console().print(f"[yellow]warning:[/yellow] {terminal_escape(text)}", soft_wrap=True)
+
+
 def print_notices() -> None:
     """Print the store's one-line notices not yet shown (e.g. a local copy that differs from the pin)."""
     st = state()
@@ -105,6 +120,31 @@ def load_survey():
     data = survey.load_survey(store=store())
     print_notices()
     return data
+
+
+#: Seeds: what numpy's generators accept.
+SEED_RANGE = (0, 2**32 - 1)
+
+
+def check_int(option: str, value: int, lo: int, hi: int) -> int:
+    """A whole-number option within ``lo``..``hi``; otherwise a one-line error naming the option (exit 2)."""
+    from mlmismatch.core.errors import InputError
+
+    if not (lo <= value <= hi):
+        raise InputError(f"{option} {value} is out of range", expected=f"a whole number from {lo:,} to {hi:,}")
+    return value
+
+
+def check_positive(option: str, value: float, hi: float | None = None) -> float:
+    """A number option that must be finite and > 0 (``inf``, ``nan``, ``-5`` refused)."""
+    import math
+
+    from mlmismatch.core.errors import InputError
+
+    if not (math.isfinite(value) and value > 0 and (hi is None or value <= hi)):
+        raise InputError(f"{option} {value:g} is not a usable number",
+                         expected="a finite number > 0" + (f" and at most {hi:g}" if hi is not None else ""))
+    return value
 
 
 def cell_text(value: Any, float_format: str = "{:.1f}") -> str:

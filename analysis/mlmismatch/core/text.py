@@ -93,3 +93,31 @@ def terminal_escape(value: object) -> str:
     from rich.markup import escape
 
     return escape("" if value is None else str(value))
+
+
+#: The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula, neutralized with a leading ``'`` (OWASP).
+
+    Only strings change; numbers and ``None`` are returned as they are.
+
+    >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe("-2+3"), spreadsheet_safe("plain"), spreadsheet_safe(-2)
+    ('\\'=HYPERLINK("http://x")', "'-2+3", 'plain', -2)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unquote(value: object) -> object:
+    """Undo :func:`spreadsheet_safe` (for reading back a CSV the toolkit wrote).
+
+    >>> spreadsheet_unquote("'=1+1"), spreadsheet_unquote("'quoted"), spreadsheet_unquote("plain")
+    ('=1+1', "'quoted", 'plain')
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:2] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value

@@ -63,29 +63,33 @@ def check_mismatch_id(mid: str, where: Location, interview: int | None = None) -
     return int(m.group(1)) if m else interview
 
 
-def read_table(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
-    """A CSV or the first sheet of a workbook -> ([(row number, {header: value})], headers)."""
-    if path.suffix.lower() == ".csv":
-        import csv
+def read_table(path: Path, what: str = "a .csv or .xlsx file") -> tuple[list[tuple[int, dict]], list[str]]:
+    """A CSV or the first sheet of a workbook -> ([(row number, {header: value})], headers).
 
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                reader = csv.reader(fh)
-                rows = list(reader)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text ({exc.reason})", Location(file=path.name), expected="a UTF-8 CSV") from None
+    Both are read within the limits of :mod:`mlmismatch.core.inputs` (a regular file, bounded
+    size and cells). A CSV field that the toolkit neutralized for spreadsheets (``'=...``) is read
+    back as it was (:func:`mlmismatch.core.text.spreadsheet_unquote`).
+    """
+    from mlmismatch.core.text import spreadsheet_unquote
+
+    if path.suffix.lower() == ".csv":
+        from mlmismatch.core.inputs import read_csv_rows
+
+        rows = [[spreadsheet_unquote(c) for c in r] for r in read_csv_rows(path, what)]
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         from mlmismatch.study.workbook import open_workbook
 
-        wb = open_workbook(path)
+        wb = open_workbook(path, what=what)
         try:
+            if not wb.sheetnames:
+                raise InputError("no sheets", Location(file=path.name), expected=what)
             name = "Code Descriptions" if "Code Descriptions" in wb.sheetnames else wb.sheetnames[0]
-            rows = [["" if c is None else c for c in r] for r in wb[name].iter_rows(values_only=True)]
+            rows = [["" if c is None else c for c in r] for r in wb.rows(name)]
         finally:
             wb.close()
     else:
         raise InputError(f"unsupported file type '{path.suffix}'", Location(file=path.name), expected="a .csv or .xlsx file")
-    if not rows:
+    if not any(rows):
         raise InputError("empty file", Location(file=path.name), expected="a header row")
     header = [clean(h) for h in rows[0]]
     records = []

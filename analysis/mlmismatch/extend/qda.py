@@ -102,29 +102,43 @@ def codebook_qdc(codebook: "pd.DataFrame") -> bytes:
     return _xml_bytes(root)
 
 
+QDA_XML = "a REFI-QDA XML document"
+QDPX = "a REFI-QDA project (.qdpx)"
+QDC = "a REFI-QDA codebook (.qdc)"
+#: The longest text source read from a project: a mismatch description, not a transcript.
+MAX_SOURCE_BYTES = 1 << 20
+
+
 def _parse_xml(data: bytes, file: str, expected_root: str, ns: str) -> ET.Element:
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise InputError(f"not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc})",
-                         Location(file=file, line=line, col=col + 1), expected="a REFI-QDA XML document") from None
+    """Parse with defusedxml within the limits of :func:`mlmismatch.core.inputs.parse_xml`; check the root."""
+    from mlmismatch.core.inputs import parse_xml
+
+    root = parse_xml(data, file, QDA_XML)
     if root.tag != f"{{{ns}}}{expected_root}":
-        raise InputError(f"root element is '{root.tag}'", Location(file=file, line=1),
+        raise InputError(f"root element is '{_shown(root.tag)}'", Location(file=file, line=1),
                          expected=f"<{expected_root}> in namespace {ns}")
     return root
 
 
+def _shown(text: object, limit: int = 80) -> str:
+    """A name from the document, cut short for a one-line message."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _walk_codes(codes_el: ET.Element, ns: str) -> list[tuple[ET.Element, ET.Element | None, int]]:
-    """Every ``Code`` with its parent code (None at top level) and depth."""
+    """Every ``Code`` with its parent code (None at top level) and depth, in document order.
+
+    Iterative: the depth is bounded by the parser (:data:`mlmismatch.core.inputs.MAX_XML_DEPTH`),
+    never by Python's recursion limit.
+    """
     out = []
-
-    def rec(el, parent, depth):
-        for c in el.findall(f"{{{ns}}}Code"):
-            out.append((c, parent, depth))
-            rec(c, c, depth + 1)
-
-    rec(codes_el, None, 0)
+    tag = f"{{{ns}}}Code"
+    stack = [(c, None, 0) for c in reversed(codes_el.findall(tag))]
+    while stack:
+        el, parent, depth = stack.pop()
+        out.append((el, parent, depth))
+        stack.extend((c, el, depth + 1) for c in reversed(el.findall(tag)))
     return out
 
 
@@ -148,8 +162,10 @@ def read_qdc(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame":
 
     from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE
 
+    from mlmismatch.core.inputs import read_bytes
+
     path = Path(path)
-    root = _parse_xml(path.read_bytes(), path.name, "CodeBook", NS_CODEBOOK)
+    root = _parse_xml(read_bytes(path, QDC), path.name, "CodeBook", NS_CODEBOOK)
     codes_el = root.find(f"{{{NS_CODEBOOK}}}Codes")
     if codes_el is None:
         raise InputError("no <Codes> element", Location(file=path.name), expected="a REFI-QDA codebook")
@@ -231,65 +247,79 @@ def project_qdpx(rnd: "Round", name: str = "mlmismatch coding round") -> bytes:
 def read_qdpx_rows(path: Path, norm, coder: str | None = None):
     """Codings of a ``.qdpx`` -> (coding rows, mismatch rows, warnings) for :func:`rounds.read_round`."""
 
+    from mlmismatch.core.inputs import close_zip, open_zip
+
     path = Path(path)
-    if not zipfile.is_zipfile(path):
-        raise InputError("not a REFI-QDA project (not a zip archive)", Location(file=path.name), expected="a .qdpx file")
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        qde = next((n for n in names if n.lower().endswith(".qde")), None)
-        if qde is None:
-            raise InputError("no project.qde in the archive", Location(file=path.name), expected="a REFI-QDA project")
-        root = _parse_xml(zf.read(qde), f"{path.name}:{qde}", "Project", NS_PROJECT)
-        ns = NS_PROJECT
-        users = {u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
-                 for u in root.iterfind(f"{{{ns}}}Users/{{{ns}}}User")}
-        codes_el = root.find(f"{{{ns}}}CodeBook/{{{ns}}}Codes")
-        tree = {el.get("guid"): (el, parent) for el, parent, _ in _walk_codes(codes_el, ns)} if codes_el is not None else {}
-        rows, mism, warn = [], [], []
-        untitled = 0
-        for s_idx, src in enumerate(root.iterfind(f"{{{ns}}}Sources/{{{ns}}}TextSource"), start=1):
-            sname = clean(src.get("name"))
-            mid = re.sub(r"\.(txt|docx?|rtf|pdf)$", "", sname, flags=re.I)
-            xpath = f"Sources/TextSource[{s_idx}][@name='{sname}']"
-            interview = check_mismatch_id(mid, Location(file=path.name, path=xpath))
-            text = ""
-            content = src.find(f"{{{ns}}}PlainTextContent")
-            if content is not None and content.text:
-                text = content.text
-            elif (src.get("plainTextPath") or "").startswith("internal://"):
-                inner = "Sources/" + src.get("plainTextPath")[len("internal://"):]
-                if inner in names:
-                    text = zf.read(inner).decode("utf-8", errors="replace")
-            parts = [p for p in re.split(r"\n\s*\n", text.strip(), maxsplit=1)] if text.strip() else [""]
-            mism.append({"mismatch_id": mid, "interview": interview, "description": clean(parts[0]),
-                         "info_not_communicated": clean(parts[1]) if len(parts) > 1 else ""})
-            holders = [(src, xpath)] + [(sel, f"{xpath}/PlainTextSelection[{i}]")
-                                        for i, sel in enumerate(src.findall(f"{{{ns}}}PlainTextSelection"), start=1)]
-            position: dict[str, int] = {}
-            for holder, hpath in holders:
-                for c_idx, coding in enumerate(holder.findall(f"{{{ns}}}Coding"), start=1):
-                    cpath = f"{hpath}/Coding[{c_idx}]"
-                    where = Location(file=path.name, path=cpath)
-                    user = coding.get("creatingUser") or holder.get("creatingUser")
-                    who = users.get(user) if user else None
-                    if user and who is None:
-                        raise InputError(f"coding by unknown user '{user}'", where, expected="a user listed under <Users>")
-                    if who is None:
-                        who = coder or path.stem
-                        untitled += 1
-                    ref = coding.find(f"{{{ns}}}CodeRef")
-                    target = ref.get("targetGUID") if ref is not None else None
-                    if target not in tree:
-                        raise InputError(f"coding refers to unknown code '{target}'", where,
-                                         expected="a code of the project's codebook")
-                    el, parent = tree[target]
-                    code, category, sub = _pair_of(el, parent, norm, where)
-                    pos = position[who] = position.get(who, 0) + 1
-                    rows.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": code,
-                                 "category": category, "subcategory": sub, "origin": "", "file": path.name,
-                                 "sheet": "", "row": s_idx, "column": cpath})
-        if untitled:
-            warn.append(f"{path.name}: {untitled} coding(s) name no user; read as coder '{coder or path.stem}'")
+    zf = open_zip(path, QDPX, not_zip="not a REFI-QDA project (not a zip archive)", format_expected="a .qdpx file")
+    try:
+        return _qdpx_rows(zf, path, norm, coder)
+    finally:
+        close_zip(zf)
+
+
+def _qdpx_rows(zf: zipfile.ZipFile, path: Path, norm, coder: str | None):
+    from mlmismatch.core.inputs import read_member
+
+    names = zf.namelist()
+    qde = next((n for n in names if n.lower().endswith(".qde")), None)
+    if qde is None:
+        raise InputError("no project.qde in the archive", Location(file=path.name), expected="a REFI-QDA project")
+    root = _parse_xml(read_member(zf, qde, path, QDPX), f"{path.name}:{qde}", "Project", NS_PROJECT)
+    ns = NS_PROJECT
+    users = {u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
+             for u in root.iterfind(f"{{{ns}}}Users/{{{ns}}}User")}
+    codes_el = root.find(f"{{{ns}}}CodeBook/{{{ns}}}Codes")
+    tree = {el.get("guid"): (el, parent) for el, parent, _ in _walk_codes(codes_el, ns)} if codes_el is not None else {}
+    rows, mism, warn = [], [], []
+    untitled = 0
+    for s_idx, src in enumerate(root.iterfind(f"{{{ns}}}Sources/{{{ns}}}TextSource"), start=1):
+        sname = clean(src.get("name"))
+        mid = re.sub(r"\.(txt|docx?|rtf|pdf)$", "", sname, flags=re.I)
+        xpath = f"Sources/TextSource[{s_idx}][@name='{_shown(sname)}']"
+        interview = check_mismatch_id(mid, Location(file=path.name, path=xpath))
+        text = ""
+        content = src.find(f"{{{ns}}}PlainTextContent")
+        if content is not None and content.text:
+            text = content.text
+            if len(text) > MAX_SOURCE_BYTES:
+                raise InputError(f"a text source of {len(text):,} characters, over the limit of "
+                                 f"{MAX_SOURCE_BYTES:,}", Location(file=path.name, path=f"{xpath}/PlainTextContent"),
+                                 expected="one mismatch description per text source")
+        elif (src.get("plainTextPath") or "").startswith("internal://"):
+            inner = "Sources/" + src.get("plainTextPath")[len("internal://"):]
+            if inner in names:
+                text = read_member(zf, inner, path, "one mismatch description per text source",
+                                   max_bytes=MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
+        parts = [p for p in re.split(r"\n\s*\n", text.strip(), maxsplit=1)] if text.strip() else [""]
+        mism.append({"mismatch_id": mid, "interview": interview, "description": clean(parts[0]),
+                     "info_not_communicated": clean(parts[1]) if len(parts) > 1 else ""})
+        holders = [(src, xpath)] + [(sel, f"{xpath}/PlainTextSelection[{i}]")
+                                    for i, sel in enumerate(src.findall(f"{{{ns}}}PlainTextSelection"), start=1)]
+        position: dict[str, int] = {}
+        for holder, hpath in holders:
+            for c_idx, coding in enumerate(holder.findall(f"{{{ns}}}Coding"), start=1):
+                cpath = f"{hpath}/Coding[{c_idx}]"
+                where = Location(file=path.name, path=cpath)
+                user = coding.get("creatingUser") or holder.get("creatingUser")
+                who = users.get(user) if user else None
+                if user and who is None:
+                    raise InputError(f"coding by unknown user '{_shown(user)}'", where, expected="a user listed under <Users>")
+                if who is None:
+                    who = coder or path.stem
+                    untitled += 1
+                ref = coding.find(f"{{{ns}}}CodeRef")
+                target = ref.get("targetGUID") if ref is not None else None
+                if target not in tree:
+                    raise InputError(f"coding refers to unknown code '{_shown(target)}'", where,
+                                     expected="a code of the project's codebook")
+                el, parent = tree[target]
+                code, category, sub = _pair_of(el, parent, norm, where)
+                pos = position[who] = position.get(who, 0) + 1
+                rows.append({"mismatch_id": mid, "coder": who, "position": pos, "category_code": code,
+                             "category": category, "subcategory": sub, "origin": "", "file": path.name,
+                             "sheet": "", "row": s_idx, "column": cpath})
+    if untitled:
+        warn.append(f"{path.name}: {untitled} coding(s) name no user; read as coder '{coder or path.stem}'")
     return rows, mism, warn
 
 
@@ -340,10 +370,12 @@ def _check_order(el: ET.Element, ns: str, seq: tuple[str, ...], where: str, prob
 
 def _parse_root(data: bytes, ns: str, tag: str) -> tuple["ET.Element | None", list[str]]:
     """Parse ``data`` and check its root element: ``(root, [])``, or ``(None, [problem])``."""
+    from mlmismatch.core.inputs import parse_xml
+
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        return None, [f"not well-formed XML: {exc}"]
+        root = parse_xml(data, "document", QDA_XML)
+    except InputError as exc:
+        return None, [exc.problem]
     if root.tag != f"{{{ns}}}{tag}":
         return None, [f"root element is {root.tag}, expected {{{ns}}}{tag}"]
     return root, []

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmismatch.core.errors import InputError, Location
+from mlmismatch.core.inputs import check_regular, parse_int
 from mlmismatch.core.labels import CATEGORY_LABEL_RE, SUBCATEGORY_LABEL_RE, subcategory_label
 from mlmismatch.core.text import clean
 from mlmismatch.extend.codes import (CODEBOOK_COLUMNS, ID_RE, STUDY_ID_RE, categories_of, check_mismatch_id,
@@ -54,6 +55,10 @@ CSV_OPTIONAL = ["interview", "description", "info_not_communicated", "position"]
 CODER_HEADERS = ("coder", "coded by", "coder name")
 SUGGESTION_HEADER = "Suggestion"
 _CODE_RE = re.compile(r"^[A-Z]{2}$")
+ROUND_FILE = "a coding workbook (.xlsx), a tidy CSV (.csv) or a REFI-QDA project (.qdpx)"
+EXTENSION_FILE = "an extension codebook (.csv, .xlsx or .qdc)"
+#: Interview numbers: the ids are M<interview>-<sequence> with two or three digits.
+INTERVIEW_RANGE = (1, 999)
 
 
 @dataclass
@@ -121,9 +126,10 @@ def read_extension(path: str | Path, codebook: "pd.DataFrame") -> "pd.DataFrame"
     import pandas as pd
 
     path = Path(path)
+    check_regular(path, EXTENSION_FILE)
     if path.suffix.lower() == ".qdc":
         return _extension_from_qdc(path, codebook)
-    records, header_names = read_table(path)
+    records, header_names = read_table(path, EXTENSION_FILE)
     cols = {h.lower().replace("-", "").replace("_", "").replace(" ", ""): h for h in header_names}
     need = {"category": "category", "subcategory": "subcategory", "description": "description"}
     for key, shown in need.items():
@@ -266,8 +272,7 @@ def read_round(paths: str | Path | list, codebook: "pd.DataFrame", extension: "s
     mismatches: dict[str, dict] = {}
     warnings: list[str] = []
     for path in paths:
-        if not path.exists():
-            raise InputError("file not found", Location(file=path), expected="a coding workbook (.xlsx), CSV or .qdpx")
+        check_regular(path, ROUND_FILE)
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm"):
             rows, mism, warn = _read_workbook(path, norm, coder)
@@ -364,7 +369,7 @@ def _read_workbook(path: Path, norm: ExtendedNormalizer, coder: str | None):
 
 
 def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
-    records, header = read_table(path)
+    records, header = read_table(path, ROUND_FILE)
     cols = {h.lower().strip(): h for h in header}
     for need in CSV_REQUIRED:
         if need not in cols and not (need == "coder" and coder):
@@ -380,11 +385,7 @@ def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
         mid = get("mismatch_id")
         interview = None
         if get("interview"):
-            try:
-                interview = int(float(get("interview")))
-            except ValueError:
-                raise InputError(f"interview '{get('interview')}' is not a number",
-                                 Location(file=path.name, row=r, header=cols["interview"]), expected="an interview number") from None
+            interview = interview_number(get("interview"), Location(file=path.name, row=r, header=cols["interview"]))
         interview = check_mismatch_id(mid, Location(file=path.name, row=r, header=cols["mismatch_id"]), interview)
         who = get("coder") if "coder" in cols else coder
         if not who:
@@ -403,6 +404,12 @@ def _read_csv(path: Path, norm: ExtendedNormalizer, coder: str | None):
                          "category": pair[1], "subcategory": pair[2], "origin": "", "file": path.name, "sheet": "",
                          "row": r, "column": cols["subcategory"]})
     return rows_out, mism, []
+
+
+def interview_number(value: object, where: Location) -> int:
+    """An interview number from a cell: a whole number 1-999 (``1e400``, ``inf``, ``abc`` are refused)."""
+    lo, hi = INTERVIEW_RANGE
+    return parse_int(value, where, f"an interview number, a whole number from {lo} to {hi}", lo, hi)
 
 
 def study_round(data) -> Round:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from mlmismatch.core.errors import InputError, Location, column_letter
 from mlmismatch.core.labels import category_label, subcategory_label
 from mlmismatch.extend.codes import categories_of, check_mismatch_id, read_table
-from mlmismatch.extend.rounds import SUGGESTION_HEADER
+from mlmismatch.extend.rounds import SUGGESTION_HEADER, interview_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -45,8 +45,12 @@ def read_mismatch_list(path: str | Path) -> "pd.DataFrame":
     import pandas as pd
 
 
+    from mlmismatch.core.inputs import check_regular
+
     path = Path(path)
-    records, header = read_table(path)
+    what = "a list of mismatches (.csv or .xlsx: mismatch_id[, interview, description, info_not_communicated])"
+    check_regular(path, what)
+    records, header = read_table(path, what)
     cols = {h.lower().strip(): h for h in header}
     if "mismatch_id" not in cols:
         raise InputError("missing column 'mismatch_id'", Location(file=path.name, row=1),
@@ -58,7 +62,8 @@ def read_mismatch_list(path: str | Path) -> "pd.DataFrame":
         if not mid and not any(str(v).strip() for v in rec.values()):
             continue
         where = Location(file=path.name, row=r, header=cols["mismatch_id"])
-        iv = int(float(get("interview"))) if get("interview") else None
+        iv = interview_number(get("interview"), Location(file=path.name, row=r, header=cols["interview"])) \
+            if get("interview") else None
         iv = check_mismatch_id(mid, where, iv)
         if mid in seen:
             raise InputError(f"mismatch id '{mid}' listed twice", where, expected="each mismatch once")
@@ -205,7 +210,26 @@ def build_template(codebook: "pd.DataFrame", mismatches: "pd.DataFrame | None" =
         ws.freeze_panes = "B2"
         for col, width in zip("ABCDEFGHIJKL", (10, 12, 60, 45, 26, 40, 26, 40, 26, 40, 14, 50)):
             ws.column_dimensions[col].width = width
+    cells_as_text(wb)
     return wb
+
+
+def cells_as_text(wb) -> int:
+    """Store every text cell that a spreadsheet would read as a formula as text (OWASP's CSV-injection
+    guidance for spreadsheets): a coder's name, a mismatch description or an extension code that
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is shown, never run.
+    Returns the number of cells changed."""
+    from mlmismatch.core.text import FORMULA_TRIGGERS
+
+    changed = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    changed += 1
+    return changed
 
 
 def _interview_of(mismatch_id: str) -> int:

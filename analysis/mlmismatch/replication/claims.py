@@ -594,9 +594,10 @@ def load_claims(path: str | Path | None = None) -> list[Claim]:
     >>> len(claims), claims[0].claim_id
     (501, 'fig1.affiliation.government.share')
     """
+    from mlmismatch.core.inputs import check_regular
+
     path = Path(path) if path is not None else claims_path()
-    if not path.is_file():
-        raise InputError("file not found", Location(file=path), expected="the transcribed claims (paper/published/claims.csv)")
+    check_regular(path, "the transcribed claims (paper/published/claims.csv)")  # a FIFO or a directory is refused
     name = path.name
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)

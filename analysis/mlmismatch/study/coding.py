@@ -257,10 +257,10 @@ def _check_dropdowns(wb, path: Path, codebook, norm: LabelNormalizer) -> list[Fi
 
 
 def _as_int(value) -> int | None:
-    try:
-        return int(float(clean(value)))
-    except (TypeError, ValueError):
-        return None
+    """A finite whole number, else None (``1e400``, ``inf`` and ``abc`` are unreadable, not a crash)."""
+    from mlmismatch.core.inputs import as_int
+
+    return as_int(clean(value))
 
 
 def _check_interview_statistics(wb, path: Path, mism) -> list[Finding]:

@@ -62,7 +62,10 @@ def _field_type(series: "pd.Series") -> str:
     return {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}.get(kind, "string")
 
 
-def table_schema(name: str, df: "pd.DataFrame") -> dict:
+def table_schema(name: str, df: "pd.DataFrame", safe: bool = False) -> dict:
+    """The Table Schema of one table (``safe``: enum values as :func:`spreadsheet_safe` writes them)."""
+    from mlmismatch.core.text import spreadsheet_safe
+
     fields = []
     for col in df.columns:
         field = {"name": col, "type": _field_type(df[col])}
@@ -71,7 +74,8 @@ def table_schema(name: str, df: "pd.DataFrame") -> dict:
         if col in PRIMARY_KEYS.get(name, []) or col in ("category", "subcategory", "mismatch_id"):
             field["constraints"] = {"required": True}
         if hasattr(df[col], "cat"):
-            field["constraints"] = {"required": True, "enum": [str(c) for c in df[col].cat.categories]}
+            field["constraints"] = {"required": True, "enum": [str(spreadsheet_safe(str(c)) if safe else c)
+                                                               for c in df[col].cat.categories]}
         fields.append(field)
     schema = {"fields": fields}
     if name in PRIMARY_KEYS:
@@ -89,8 +93,7 @@ def coding_tables(data, text: bool = True) -> dict[str, "pd.DataFrame"]:
 def export_package(tables: dict[str, "pd.DataFrame"], out: str | Path, fmt: str = "csv",
                    descriptions: dict[str, str] | None = None, sources: list[dict] | None = None) -> Path:
     """Write ``tables`` and ``datapackage.json`` into ``out``; return the descriptor's path."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = writers.output_dir(out)
     descriptions = {**TABLE_DESCRIPTIONS, **(descriptions or {})}
     resources = []
     for name, df in tables.items():
@@ -100,6 +103,8 @@ def export_package(tables: dict[str, "pd.DataFrame"], out: str | Path, fmt: str 
                 df[col] = df[col].astype(str).where(df[col].notna(), None)
         file = f"{name}.{fmt}"
         if fmt == "csv":
+            # text a spreadsheet would run as a formula gets a leading ' (OWASP); the schema's enums follow
+            df = writers.spreadsheet_safe_table(df)
             writers.write_csv(out / file, df)
             resource = {"name": name, "path": file, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
         elif fmt == "parquet":
@@ -110,7 +115,7 @@ def export_package(tables: dict[str, "pd.DataFrame"], out: str | Path, fmt: str 
         else:
             raise ValueError(f"unknown format {fmt!r}; expected csv or parquet")
         resource.update({"profile": "tabular-data-resource", "description": descriptions.get(name, ""),
-                         "schema": table_schema(name, tables[name])})
+                         "schema": table_schema(name, tables[name], safe=fmt == "csv")})
         resources.append(resource)
     package = {
         "profile": "tabular-data-package",

@@ -126,6 +126,10 @@ PAPER_LABELS: dict[tuple[str, str], str] = {
     ("TM", "Data Buffering/Window Requirements"): "TM: Data Buffering",
 }
 
+#: The problem stated for an answer cell that holds none of the expected values. The cell's content
+#: is never part of a message: a survey answer may hold a name or an e-mail address.
+NOT_SHOWN = "not one of the answer options (the cell's content is not shown: it may hold personal data)"
+
 DEMOGRAPHIC_COLUMNS = ("Q1", "Q2", "Q2_4_TEXT", "Q3", "Q3_4_TEXT", "Q4", "Q4_4_TEXT", "Q5", "Q6")
 REQUIRED_COLUMNS = ("Q1", "Q2", "Q3", "Q5", "Q6")
 ITEM_ID_RE = re.compile(r"^Q\d+_\d+$")
@@ -257,7 +261,7 @@ def _raw_rows(wb, path: Path, mapping_rows: list[tuple]):
     if RAW_SHEET not in wb.sheetnames:
         raise InputError(f"missing sheet '{RAW_SHEET}'", Location(file=path.name),
                          expected=f"sheets '{RAW_SHEET}' and '{MAPPING_SHEET}'")
-    it = wb[RAW_SHEET].iter_rows(values_only=True)
+    it = iter(wb.rows(RAW_SHEET))
     header = next(it, None)
     if header is None or not any(clean(c) for c in header):
         raise InputError("empty sheet", Location(file=path.name, sheet=RAW_SHEET, row=1),
@@ -360,9 +364,8 @@ def parse_survey(file: str, columns: dict[str, int], texts: dict[str, object],
                 blanks.append(f"{rid}/{it.item}")
             else:
                 answer = level_by_key.get(text.lower())
-                if answer is None:
-                    raise InputError(f"unknown answer '{text}'", loc(r, it.item),
-                                     expected="one of " + ", ".join(LEVELS) + " or blank")
+                if answer is None:  # never echoed: an answer cell may hold personal data
+                    raise InputError(NOT_SHOWN, loc(r, it.item), expected="one of " + ", ".join(LEVELS) + " or blank")
                 if text != answer:
                     normalized_answers.setdefault(f"'{text}' read as '{answer}'", []).append(str(loc(r, it.item)))
             responses.append({"respondent": rid, "item": it.item, "category_code": it.category_code,
@@ -415,7 +418,7 @@ def _choice(cells: dict, qid: str, options: tuple[str, ...], row: int, loc, *, r
     for opt in options:
         if text.lower() == opt.lower():
             return opt
-    raise InputError(f"unknown answer '{text}'", loc(row, qid), expected="one of " + ", ".join(options))
+    raise InputError(NOT_SHOWN, loc(row, qid), expected="one of " + ", ".join(options))
 
 
 def _comment_topics(free_text_ids: list[str], items: "pd.DataFrame") -> dict[str, str]:

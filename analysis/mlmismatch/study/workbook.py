@@ -10,7 +10,6 @@ study's loader (:mod:`mlmismatch.study.coding`) and new coding rounds
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -41,31 +40,155 @@ CANONICAL_HEADERS = {"mismatch": "Mismatch", "description": "Mismatch Descriptio
 POSITIONS = (1, 2, 3)
 
 
+XLSX = "an Excel workbook (.xlsx)"
+
+
+class Workbook:
+    """An opened .xlsx: its sheet names and its rows, read within the limits of :mod:`mlmismatch.core.inputs`.
+
+    The sheets' declared dimensions are not trusted (a sheet may declare 1,048,576 rows and hold
+    three): rows are read as they are stored, trailing empty cells dropped. All the sheets read
+    from one workbook hold at most :data:`~mlmismatch.core.inputs.MAX_CELLS` cells (padding
+    included) of at most :data:`~mlmismatch.core.inputs.MAX_CELL_CHARS` characters.
+    """
+
+    def __init__(self, wb, path: Path, handle):
+        self._wb = wb
+        self.path = path
+        self._handle = handle
+        self.cells = 0
+        self.filled_rows = 0
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._wb.sheetnames
+
+    def charge(self, cells: int, where: Location) -> None:
+        """Count ``cells`` more cells against the workbook's budget."""
+        from mlmismatch.core import inputs
+
+        self.cells += cells
+        if self.cells > inputs.MAX_CELLS:
+            raise InputError(f"more than {inputs.MAX_CELLS:,} cells", where, expected="a workbook of the study's size")
+
+    def rows(self, name: str) -> list[tuple]:
+        """Every row of sheet ``name`` (row 1 first; a missing row is ``()``), trailing empty cells dropped."""
+        from mlmismatch.core import inputs
+        from mlmismatch.core.inputs import MAX_CELL_CHARS, MAX_SHEET_ROWS, archive_problem
+
+        ws = self._wb[name]
+        out: list[tuple] = []
+        r = 0
+        try:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # never trust the declared dimension
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if r > MAX_SHEET_ROWS:
+                    raise InputError(f"more than {MAX_SHEET_ROWS:,} rows (Excel's limit)",
+                                     Location(file=self.path, sheet=name), expected=XLSX)
+                last = len(row)
+                while last and row[last - 1] is None:
+                    last -= 1
+                if last:
+                    self.charge(last, Location(file=self.path, sheet=name, row=r))
+                    self.filled_rows += 1
+                    if self.filled_rows > inputs.MAX_ROWS:
+                        raise InputError(f"more than {inputs.MAX_ROWS:,} rows holding values",
+                                         Location(file=self.path, sheet=name, row=r),
+                                         expected="a workbook of the study's size")
+                    for j in range(last):
+                        value = row[j]
+                        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                            raise InputError(f"a cell of {len(value):,} characters, over Excel's limit of "
+                                             f"{MAX_CELL_CHARS:,}", Location(file=self.path, sheet=name, row=r,
+                                                                            column=j + 1), expected=XLSX)
+                    out.append(tuple(row[:last]))
+                else:
+                    out.append(())
+        except InputError:
+            raise
+        except Exception as exc:  # openpyxl raises many types for a malformed sheet part
+            raise InputError(f"unreadable sheet ({archive_problem(exc)})",
+                             Location(file=self.path, sheet=name, row=r + 1 if r else None), expected=XLSX) from None
+        return out
+
+    def close(self) -> None:
+        try:
+            self._wb.close()
+        finally:
+            self._handle.close()
+
+
 def open_workbook(path: str | Path, what: str = "the study's workbook (run `mlmismatch fetch`, or set MLMISMATCH_DATA_DIR)"):
-    """Open an .xlsx read-only with cached values; a one-line error if it is missing or not a workbook."""
+    """Open an .xlsx read-only with cached values, after checking it (a one-line error otherwise).
+
+    Refused before openpyxl parses anything: a missing file, anything but a regular file (a FIFO,
+    a device, a directory, a symbolic-link loop), a file that is not a zip archive, an archive over
+    the limits of :func:`mlmismatch.core.inputs.open_zip` (size, compression ratio, encrypted
+    members), and XML parts that are malformed, hold a DTD or entities, nest too deep or hold a
+    shared string over Excel's 32,767 characters (:func:`mlmismatch.core.inputs.scan_xml`).
+    openpyxl then parses with defusedxml. Returns a :class:`Workbook`.
+    """
+    import os
     import warnings
 
-    import openpyxl
+    from mlmismatch.core import inputs
+    from mlmismatch.core.inputs import archive_problem, close_zip, member_location, open_zip, scan_xml
 
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise DataNotFoundError("file not found", Location(file=path), expected=what)
-    if not zipfile.is_zipfile(path):
-        raise InputError("not an Excel workbook (.xlsx)", Location(file=path), expected="an .xlsx file")
+    zf = open_zip(path, what, not_zip="not an Excel workbook (.xlsx)", format_expected="an .xlsx file")
+    handle = zf._mlmismatch_fh
     try:
+        elements = 0
+        for info in zf.infolist():
+            name = info.filename
+            if not name.lower().endswith((".xml", ".rels")):
+                continue
+            where = member_location(path, name)
+            try:
+                member = zf.open(info)
+            except Exception as exc:  # a damaged local header
+                raise InputError(f"a corrupted archive member ({archive_problem(exc)})", where, expected=XLSX) from None
+            with member:
+                strings = name.lower().endswith("sharedstrings.xml")
+                elements += scan_xml(member, where, XLSX, text_tag="si" if strings else None,
+                                     max_elements=inputs.MAX_STREAMED_ELEMENTS - elements)
+        zf.close()  # the file stays open for openpyxl
+        import openpyxl
+
+        _require_defusedxml(openpyxl)
+        handle.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except InputError:
+        close_zip(zf)
+        raise
     except Exception as exc:  # openpyxl raises several types for corrupt files
-        raise InputError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", Location(file=path),
+        close_zip(zf)
+        raise InputError(f"not a readable Excel workbook ({archive_problem(exc)})", Location(file=path),
                          expected="an .xlsx file") from None
+    return Workbook(wb, path, handle)
 
 
-def sheet_rows(wb, name: str, file: str | Path, expected: str = "the layout of the study's coding workbook") -> list[tuple]:
+def _require_defusedxml(openpyxl) -> None:
+    """openpyxl parses with defusedxml when it is installed (a dependency), unless OPENPYXL_DEFUSEDXML
+    turned that off; then it is refused rather than parsing untrusted XML unguarded."""
+    if not getattr(openpyxl, "DEFUSEDXML", False):
+        raise InputError("openpyxl is not using defusedxml (is OPENPYXL_DEFUSEDXML set to something other than True?)",
+                         expected="defusedxml installed and OPENPYXL_DEFUSEDXML unset")
+
+
+def sheet_rows(wb: Workbook, name: str, file: str | Path, expected: str = "the layout of the study's coding workbook") -> list[tuple]:
     """Every row of sheet ``name`` as a tuple of cell values; a located error when it is absent."""
     if name not in wb.sheetnames:
         raise InputError(f"missing sheet '{name}'", Location(file=file), expected=expected)
-    return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+    return wb.rows(name)
 
 
 def header_map(header: tuple, file: str | Path, sheet: str) -> dict[str, int]:
@@ -180,7 +303,7 @@ def interview_sheets(wb, path: str | Path, *, allow_empty: bool = False, extra_w
     sheets = []
     for interview, name in sorted(found):
         rows = sheet_rows(wb, name, path)
-        if not rows:
+        if not any(rows):
             if allow_empty:
                 continue
             raise InputError("empty sheet", Location(file=path.name, sheet=name), expected="a header row and mismatches")
@@ -188,8 +311,10 @@ def interview_sheets(wb, path: str | Path, *, allow_empty: bool = False, extra_w
         width = max(max(cols.values()) + 1, len(rows[0]), extra_width)
         body = []
         for r, row in enumerate(rows[1:], start=2):
-            row = tuple(row) + (None,) * (width - len(row))
             if any(clean(c) for c in row):
+                if len(row) < width:
+                    wb.charge(width - len(row), Location(file=path.name, sheet=name, row=r))
+                    row = tuple(row) + (None,) * (width - len(row))
                 body.append((r, row))
         sheets.append(InterviewSheet(path.name, interview, name, tuple(rows[0]), cols, body))
     return sheets

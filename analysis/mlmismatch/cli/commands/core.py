@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from mlmismatch.cli.app import app, data_app
-from mlmismatch.cli.common import (console, err_console, load_coding, load_survey, print_notices, print_table, state,
-                                   store)
+from mlmismatch.cli.common import (console, err_console, load_coding, load_survey, print_notices, print_table, say,
+                                   state, store)
 
 
 @app.command()
@@ -56,7 +56,7 @@ def data_check(
         survey = load_survey()
     except DataNotFoundError as exc:  # the survey is optional here: say so and keep exit 0
         if not state().quiet:
-            err_console().print(f"notice: survey checks skipped: {exc}", soft_wrap=True)
+            say(f"notice: survey checks skipped: {exc}", err=True)
         return
     sq = getattr(survey, "quality", None)
     if sq is not None and len(sq):
@@ -84,11 +84,12 @@ def export(
     try:
         tables.update(survey_tables(load_survey()))
     except DataNotFoundError as exc:
-        err_console().print(f"[yellow]notice:[/yellow] survey tables not exported ({exc})", soft_wrap=True)
+        if not state().quiet:
+            say(f"notice: survey tables not exported ({exc})", style="yellow", err=True)
     st = store()
     src = [{"title": p["file"], "path": st.source(p["source"]).url, "sha256": p["sha256"]} for p in st.provenance()]
     path = ex.export_package(tables, out, fmt=fmt, sources=src)
-    console().print(f"wrote {path} ({len(tables)} resources: {', '.join(tables)})")
+    say(f"wrote {path} ({len(tables)} resources: {', '.join(tables)})")
 
 
 @app.command()
@@ -161,7 +162,7 @@ def reproduce(
         console().print(f"[green]{total['reproduced']} reproduced[/green], [yellow]{total['differs']} differ[/yellow], "
                       f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims; "
                       f"details: {ctx.out / 'replication_report.md'}")
-    console().print(f"wrote {len(ctx.written)} files to {ctx.out}")
+    say(f"wrote {len(ctx.written)} files to {ctx.out}")
 
 
 @data_app.command("aggregates")
@@ -190,4 +191,4 @@ def data_aggregates(
             raise InputError("not inside an mlmismatch checkout", expected="--out DIR: where to write the aggregates")
         out = root / "data" / "aggregates"
     for name, df in tables.items():
-        console().print(f"wrote {write_text(out / name, agg.to_csv(df))}")
+        say(f"wrote {write_text(out / name, agg.to_csv(df))}")

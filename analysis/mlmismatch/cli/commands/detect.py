@@ -9,7 +9,8 @@ from typing import List, Optional
 import typer
 
 from mlmismatch.cli.app import app, descriptors_app
-from mlmismatch.cli.common import console, err_console, print_notices, state, store
+from mlmismatch.cli.common import check_int, check_positive, console, err_console, print_notices, say, state, store
+from mlmismatch.core.text import terminal_escape
 
 FORMATS = ("terminal", "json", "sarif", "markdown", "html")
 COLOURS = {"invalid": "red", "rule": "magenta", "drift": "red", "missing": "yellow"}
@@ -23,7 +24,7 @@ def _emit(text: str, output: Optional[Path]) -> None:
 
         write_text(output, text)
         if not state().quiet:
-            err_console().print(f"wrote {output}")
+            say(f"wrote {output}", err=True)
 
 
 def print_report(report, top: int) -> None:
@@ -103,6 +104,7 @@ def check_cmd(
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'", expected=", ".join(FORMATS))
+    check_int("--top", top, 0, 1_000_000)
     kinds = [k.strip() for k in fail_on.split(",") if k.strip()]
     bad = [k for k in kinds if k not in FINDING_KINDS]
     if bad:
@@ -160,12 +162,15 @@ def drift_cmd(
 
     if (production is None) == (observed is None):
         raise InputError("give exactly one of --production DESCRIPTOR or --observed CSV")
+    if n is not None:
+        check_positive("--n", n, hi=1e15)
     if fmt not in ("terminal", "json"):
         raise InputError(f"unknown format '{fmt}'", expected="terminal or json")
     td = drift.load_any(training)
     train = drift.training_distribution(td, training.name)
     if production is not None:
         counts = drift.counts_from_descriptor(drift.load_any(production), n, production.name)
+        _finite_counts(counts, production.name)
     else:
         counts = drift.counts_from_csv(observed, column)
     result = drift.chi_square_drift(train, counts, alpha=alpha)
@@ -179,7 +184,7 @@ def drift_cmd(
         console().print(f"chi2 = {result.statistic:.3f}, dof = {result.dof}, p = {result.p_value:.4g}, n = {result.n:g}")
         print_table(result.movers(), title="Categories that moved most", float_format="{:.2f}")
         for note in result.notes:
-            console().print(f"[yellow]note:[/yellow] {note}")
+            console().print(f"[yellow]note:[/yellow] {terminal_escape(note)}", soft_wrap=True)
     raise typer.Exit(1 if result.drift else 0)
 
 
@@ -212,16 +217,28 @@ def migrate_cmd(
         text = _dump(new, f.suffix)
         errors = validate(new, k, to, store=store())
         for note in notes:
-            err_console().print(f"[yellow]{f.name}: {note}[/yellow]")
+            say(f"{f.name}: {note}", style="yellow", err=True)
         for path, msg in errors:
-            err_console().print(f"[red]{f.name}: still invalid at {path}: {msg}[/red]")
+            say(f"{f.name}: still invalid at {path}: {msg}", style="red", err=True)
         if out_dir is None and not in_place:
             typer.echo(text, nl=False)
         else:
             target = f if in_place else out_dir / f.name
             write_text(target, text)
             if not state().quiet:
-                err_console().print(f"{f.name}: {doc.get('version')} -> {to}, wrote {target}")
+                say(f"{f.name}: {doc.get('version')} -> {to}, wrote {target}", err=True)
+
+
+def _finite_counts(counts: dict, file: str) -> None:
+    """Percentages times --n that overflow (a percentage of 1e308) are refused, not tested."""
+    import math
+
+    from mlmismatch.core.errors import InputError, Location
+
+    bad = next((k for k, v in counts.items() if not math.isfinite(v)), None)
+    if bad is not None:
+        raise InputError(f"the percentage of '{bad}' times --n overflows to infinity", Location(file=file, path="$.distribution"),
+                         expected="percentages between 0 and 100")
 
 
 def _dump(doc: dict, suffix: str) -> str:

@@ -12,14 +12,17 @@ from typing import List, Optional
 import typer
 
 from mlmismatch.cli.app import app, code_app
-from mlmismatch.cli.common import console, err_console, load_coding, print_table, state, store
+from mlmismatch.cli.common import (SEED_RANGE, check_int, console, err_console, load_coding, print_table, say, state,
+                                   store, warn)
 
+#: The most bootstrap resamples (--boot); --permutations allows ten times as many.
+MAX_RESAMPLES = 100_000
 _EXT_HELP = "Extension codebook (CSV or .xlsx: category, subcategory, description[, category_code])."
 
 
 def _warn(lines) -> None:
     for line in lines:
-        err_console().print(f"[yellow]warning:[/yellow] {line}", soft_wrap=True)
+        warn(line)
 
 
 def _round(files: list[Path], extension: Optional[Path], coder: Optional[str] = None):
@@ -49,14 +52,18 @@ def template(
 ) -> None:
     """Write a blank coding workbook in the study's layout, with drop-down lists for the code columns."""
     from mlmismatch.extend import template as tpl
-    from mlmismatch.extend.rounds import combined_codebook, read_extension
+    from mlmismatch.extend.rounds import INTERVIEW_RANGE, combined_codebook, read_extension
 
     if teaching:
         from mlmismatch.extend.classroom import teaching_path
 
         mismatches = mismatches or teaching_path("mismatches.csv")
         extension = extension or teaching_path("extension.csv")
-
+    lo, hi = INTERVIEW_RANGE
+    check_int("--rows", rows, 1, 999)
+    check_int("--first-interview", first_interview, lo, hi)
+    check_int("--interviews", interviews, 1, hi - first_interview + 1)
+    check_int("--seed", seed, *SEED_RANGE)
     if out.suffix.lower() != ".xlsx":
         from mlmismatch.core.errors import InputError, Location
 
@@ -75,7 +82,7 @@ def template(
         else:
             err_console().print(f"[yellow]{NOTICE}[/yellow]", soft_wrap=True)
     tpl.write_template(out, book, mism, coder=coder, suggestions=sugg)
-    console().print(f"wrote {out} ({len(mism)} mismatch rows, {len(book)} codes"
+    say(f"wrote {out} ({len(mism)} mismatch rows, {len(book)} codes"
                   + (f", {len(ext)} from the extension" if ext is not None and len(ext) else "")
                   + (f", suggestions pre-filled for {len(sugg)}" if sugg else "") + ")")
 
@@ -104,6 +111,8 @@ def agreement_cmd(
     from mlmismatch.core.errors import InputError
     from mlmismatch.core.writers import write_csv
 
+    check_int("--boot", n_boot, 1, MAX_RESAMPLES)
+    check_int("--seed", seed, *SEED_RANGE)
     levels = {"both": ("category", "subcategory"), "category": ("category",), "subcategory": ("subcategory",)}.get(level)
     if levels is None:
         raise InputError(f"unknown level '{level}'", expected="category, subcategory or both")
@@ -138,13 +147,13 @@ def agreement_cmd(
 
         written = []
         if res is not None:
-            written.append(write_csv(out / "agreement.csv", res.summary))
-        written.append(write_csv(out / "disagreements.csv", disagreements(rnd.codings)))
+            written.append(write_csv(out / "agreement.csv", res.summary, spreadsheet_safe=True))
+        written.append(write_csv(out / "disagreements.csv", disagreements(rnd.codings), spreadsheet_safe=True))
         if summary is not None:
-            written += [write_csv(out / "class_students.csv", summary.students),
-                        write_csv(out / "class_codes.csv", summary.codes),
-                        write_csv(out / "class_mismatches.csv", summary.mismatches)]
-        console().print(f"wrote {', '.join(p.name for p in written)} to {out}")
+            written += [write_csv(out / "class_students.csv", summary.students, spreadsheet_safe=True),
+                        write_csv(out / "class_codes.csv", summary.codes, spreadsheet_safe=True),
+                        write_csv(out / "class_mismatches.csv", summary.mismatches, spreadsheet_safe=True)]
+        say(f"wrote {', '.join(p.name for p in written)} to {out}")
 
 
 def _print_agreement(res, all_codes: bool, n_boot: int, seed: int, among: str) -> None:
@@ -195,6 +204,8 @@ def merge_cmd(
     from mlmismatch.extend.merge import merge
     from mlmismatch.core.writers import write_csv
 
+    check_int("--permutations", n_perm, 1, MAX_RESAMPLES * 10)
+    check_int("--seed", seed, *SEED_RANGE)
     data, rnd = _round(files, extension)
     m = merge(data, rnd, coder=coder, round_name=name, n_perm=n_perm, seed=seed)
     print_table(m.by_round, title=f"Instances per category: study vs '{name}' (coder {m.coder})")
@@ -219,17 +230,18 @@ def merge_cmd(
             _warn([f"mapping gap analysis skipped ({exc}); the new subcategories are unmapped:"])
             print_table(m.gaps[m.gaps.origin == "extension"], title="New subcategories (unmapped)")
     if out:
-        write_csv(out / "merged_instances.csv", m.instances.assign(category=m.instances["category"].astype(str)))
-        write_csv(out / "merged_mismatches.csv", m.mismatches)
-        write_csv(out / "merged_codebook.csv", m.codebook)
-        write_csv(out / "categories.csv", m.categories)
-        write_csv(out / "subcategories.csv", m.subcategories)
-        write_csv(out / "categories_by_round.csv", m.by_round)
-        write_csv(out / "distribution_test.csv", m.test)
-        write_csv(out / "gaps.csv", m.gaps)
+        write_csv(out / "merged_instances.csv", m.instances.assign(category=m.instances["category"].astype(str)),
+                  spreadsheet_safe=True)
+        write_csv(out / "merged_mismatches.csv", m.mismatches, spreadsheet_safe=True)
+        write_csv(out / "merged_codebook.csv", m.codebook, spreadsheet_safe=True)
+        write_csv(out / "categories.csv", m.categories, spreadsheet_safe=True)
+        write_csv(out / "subcategories.csv", m.subcategories, spreadsheet_safe=True)
+        write_csv(out / "categories_by_round.csv", m.by_round, spreadsheet_safe=True)
+        write_csv(out / "distribution_test.csv", m.test, spreadsheet_safe=True)
+        write_csv(out / "gaps.csv", m.gaps, spreadsheet_safe=True)
         if gaps is not None:
-            write_csv(out / "mapping_gaps.csv", gaps)
-        console().print(f"wrote {8 + (gaps is not None)} tables to {out}")
+            write_csv(out / "mapping_gaps.csv", gaps, spreadsheet_safe=True)
+        say(f"wrote {8 + (gaps is not None)} tables to {out}")
 
 
 @code_app.command("export-qdc")
@@ -246,7 +258,7 @@ def export_qdc(
     ext = read_extension(extension, data.codebook) if extension else None
     book = combined_codebook(data.codebook, ext)
     write_bytes(out, codebook_qdc(book))
-    console().print(f"wrote {out} ({len(book)} codes in {book.category_code.nunique()} categories)")
+    say(f"wrote {out} ({len(book)} codes in {book.category_code.nunique()} categories)")
 
 
 @code_app.command("import-qdpx")
@@ -263,8 +275,8 @@ def import_qdpx(
     df = rnd.codings[["mismatch_id", "coder", "position", "category_code", "category", "subcategory", "origin"]]
     df = df.merge(rnd.mismatches[["mismatch_id", "interview"] + (["description", "info_not_communicated"] if text else [])],
                   on="mismatch_id", how="left")
-    write_csv(out, df)
-    console().print(f"wrote {out}: {len(df)} codings of {df.mismatch_id.nunique()} mismatches by {df.coder.nunique()} coder(s)")
+    write_csv(out, df, spreadsheet_safe=True)
+    say(f"wrote {out}: {len(df)} codings of {df.mismatch_id.nunique()} mismatches by {df.coder.nunique()} coder(s)")
 
 
 @app.command("suggest")
@@ -282,6 +294,8 @@ def suggest_cmd(
 
     if not text.strip():
         raise InputError("empty text", expected="a mismatch description")
+    check_int("--top", top, 1, 50)
+    check_int("--seed", seed, *SEED_RANGE)
     model = train_on_study(load_coding(), seed=seed)
     texts = mismatch_texts(pd.DataFrame({"description": [text], "info_not_communicated": [info]}))
     table = model.suggest(texts, top=top)

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from mlmismatch.cli.app import app, descriptors_app
-from mlmismatch.cli.common import console, load_coding, load_survey, print_table
+from mlmismatch.cli.common import console, load_coding, load_survey, print_table, say
 
 SECTIONS = ("coverage", "split", "gaps", "practices", "text", "rules", "all")
 
@@ -100,7 +100,7 @@ def derive_cmd(
         console().print(f"{len(derived)} derived schemas up to date")
         return
     for path in descriptors.write_derived(derived, out):
-        console().print(f"wrote {path}")
+        say(f"wrote {path}")
 
 
 @descriptors_app.command("compare")
