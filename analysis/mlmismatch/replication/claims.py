@@ -391,10 +391,23 @@ def c_max_codes_per_mismatch(t: Tables, a: dict) -> Number:
     return Number(int(m["n_codes"].max()), detail="mismatches by pairs coded: " + _fmt_counts({f"{k} pair(s)": int(v) for k, v in counts.items()}))
 
 
-def _unit_count(t: Tables, a: dict, mask_key: str, select: Callable[["pd.DataFrame"], "pd.Series"]) -> Number:
-    inst = t.need_coding().instances
-    sel = inst[select(inst)]
-    n_inst, n_mis = len(sel), int(sel["mismatch_id"].nunique())
+def _coded(t: Tables) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """(category, subcategory) and (category, None) -> (coded instances, distinct mismatches), one pass."""
+    def build():
+        inst = t.need_coding().instances
+        seen: dict[tuple, list] = {}
+        for mid, cat, sub in zip(inst["mismatch_id"], inst["category"].astype(str), inst["subcategory"].astype(str)):
+            for key in ((cat, sub), (cat, None)):
+                entry = seen.setdefault(key, [0, set()])
+                entry[0] += 1
+                entry[1].add(mid)
+        return {k: (n, len(m)) for k, (n, m) in seen.items()}
+
+    return t._cached("coded", build)
+
+
+def _unit_count(t: Tables, a: dict, key: tuple[str, str | None]) -> Number:
+    n_inst, n_mis = _coded(t).get(key, (0, 0))
     if _unit(a) == "mismatches":
         return Number(n_mis, detail=f"mismatches with at least one such code ({n_inst} coded instances)")
     return Number(n_inst, detail=f"coded instances ({n_mis} mismatches)")
@@ -404,7 +417,7 @@ def c_category_count(t: Tables, a: dict) -> Number:
     cats = t.categories()
     if _category(a) not in set(cats["category"].astype(str)):
         raise KeyError(f"unknown category '{_category(a)}'")
-    return _unit_count(t, a, "cat", lambda i: i["category"].astype(str) == _category(a))
+    return _unit_count(t, a, (_category(a), None))
 
 
 def c_category_share(t: Tables, a: dict) -> Number:
@@ -415,19 +428,25 @@ def c_category_share(t: Tables, a: dict) -> Number:
 
 def c_subcategory_count(t: Tables, a: dict) -> Number:
     _indexed_sub_row(t, "subs", t.subcategories, _category(a), a["subcategory"])  # KeyError if unknown
-    return _unit_count(t, a, "sub", lambda i: (i["category"].astype(str) == _category(a))
-                       & (i["subcategory"].astype(str) == a["subcategory"]))
+    return _unit_count(t, a, (_category(a), a["subcategory"]))
+
+
+def _subparts(t: Tables) -> dict[str, dict[str, int]]:
+    """category -> {subcategory: instances}, in the codebook's order (one pass over the table)."""
+    def build():
+        subs = t.subcategories()
+        out: dict[str, dict[str, int]] = {}
+        for cat, sub, n in zip(subs["category"].astype(str), subs["subcategory"].astype(str), subs["n_instances"]):
+            out.setdefault(cat, {})[sub] = int(n)
+        return out
+
+    return t._cached("subparts", build)
 
 
 def c_subcategory_share(t: Tables, a: dict) -> Number:
-    _indexed_sub_row(t, "subs", t.subcategories, _category(a), a["subcategory"])  # KeyError if unknown
-
-    def category_parts() -> dict[str, int]:
-        subs = t.subcategories()
-        cat = subs[subs["category"].astype(str) == _category(a)]
-        return {str(r.subcategory): int(r.n_instances) for r in cat.itertuples(index=False)}
-
-    parts = dict(t._cached(f"subparts:{_category(a)}", category_parts))
+    parts = dict(_subparts(t).get(_category(a), {}))
+    if a["subcategory"] not in parts:
+        raise KeyError(f"unknown subcategory '{a['subcategory']}' of '{_category(a)}'")
     return Number.share(parts[a["subcategory"]], sum(parts.values()), parts=parts, key=a["subcategory"])
 
 
@@ -494,11 +513,16 @@ def c_majority_role(t: Tables, a: dict) -> Labels:
 
 
 def c_demographic_share(t: Tables, a: dict) -> Number:
-    d = t.demographics()
-    d = d[d["variable"] == a["variable"]]
-    if d.empty:
+    def build():
+        d = t.demographics()
+        out: dict[str, dict[str, int]] = {}
+        for var, value, n in zip(d["variable"], d["value"].astype(str), d["n"]):
+            out.setdefault(str(var), {})[value] = int(n)
+        return out
+
+    if a["variable"] not in t._cached("demoparts", build):
         raise KeyError(f"unknown demographic variable '{a['variable']}'")
-    parts = {str(r.value): int(r.n) for r in d.itertuples(index=False)}
+    parts = dict(t._cached("demoparts", build)[a["variable"]])
     if a["value"] not in parts:
         raise KeyError(f"unknown value '{a['value']}' of '{a['variable']}'")
     return Number.share(parts[a["value"]], sum(parts.values()), parts=parts, key=a["value"])
@@ -752,7 +776,7 @@ MEASURE_OPTIONS: dict[str, tuple[str, ...]] = {
     "majority_answer_every_subcategory": ("vi_i_share", "mean_rating"),
     "roles_prioritise_differently": ("permutation_test", "descriptive"),
 }
-MEASURE_LABELS = {**MEASURES, **VERY_IMPORTANT_READINGS,
+MEASURE_LABELS = {**VERY_IMPORTANT_READINGS, **MEASURES,
                   "permutation_test": "permutation test of the role x item interaction (alpha 0.05)",
                   "descriptive": "any two roles rank the items differently (Spearman rho < 1)"}
 

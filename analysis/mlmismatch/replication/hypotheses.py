@@ -187,11 +187,118 @@ def hypothesis_space(tables: Tables, *, claims: list[Claim] = (), extra: list[Hy
 # --------------------------------------------------------------------------------------------
 # Evaluating a hypothesis
 # --------------------------------------------------------------------------------------------
-def _tables_under(h: Hypothesis, tables: Tables) -> Tables:
+class _Fast:
+    """The loaded data as arrays, so that the tables the claims read can be recomputed for a subset of
+    mismatches or respondents in a fraction of the time the pandas functions take (the search
+    recomputes them a few hundred times). The frames keep the baseline's rows and columns; only the
+    counts change, so the claims read them exactly as they read the originals (a test checks that
+    the full subset gives the baseline frames back)."""
+
+    def __init__(self, tables: Tables):
+        import numpy as np
+
+        from mlmismatch.study.survey import LEVELS
+
+        self.tables = tables
+        if tables.coding is not None:
+            subs = tables.subcategories()
+            self.subs = subs
+            pos = {k: i for i, k in enumerate(zip(subs["category"].astype(str), subs["subcategory"].astype(str)))}
+            inst = tables.coding.instances
+            self.inst_sub = np.array([pos[k] for k in zip(inst["category"].astype(str), inst["subcategory"].astype(str))])
+            self.sub_cat = subs["category"].astype(str).to_numpy()
+            from mlmismatch.replication.claims import _indexed_sub_row
+
+            if len(subs):  # build the baseline's (category, subcategory) -> row index once, to share it
+                _indexed_sub_row(tables, "subs", tables.subcategories, str(subs["category"].iloc[0]),
+                                 str(subs["subcategory"].iloc[0]))
+        if tables.survey is not None:
+            s = tables.survey
+            self.levels = list(LEVELS)
+            self.resp_ids = list(s.respondents["respondent"])
+            items = list(s.items["item"])
+            r_pos = {r: i for i, r in enumerate(self.resp_ids)}
+            i_pos = {it: j for j, it in enumerate(items)}
+            onehot = np.zeros((len(self.resp_ids), len(items), len(LEVELS)))
+            answered = s.responses[s.responses["answer"].notna()]
+            lv = {l: k for k, l in enumerate(LEVELS)}
+            for r, it, a in zip(answered["respondent"], answered["item"], answered["answer"].astype(str)):
+                onehot[r_pos[r], i_pos[it], lv[a]] = 1
+            self.onehot = onehot
+            self.i_pos = i_pos
+            self.role_of = s.respondents["role"].astype(str).to_numpy()
+            self.dist = {False: tables.distribution(False), True: tables.distribution(True)}
+            self.table2 = tables.table2()
+
+    def coding_tables(self, coding) -> Tables:
+        import numpy as np
+
+        t = Tables(coding=coding, survey=self.tables.survey)
+        keep = self.tables.coding.instances["mismatch_id"].isin(set(coding.mismatches["mismatch_id"])).to_numpy()
+        counts = np.bincount(self.inst_sub[keep], minlength=len(self.subs))
+        subs = self.subs.copy()
+        subs["n_instances"] = counts
+        per_cat = subs.groupby("category")["n_instances"].transform("sum")
+        subs["share_in_category_pct"] = (100.0 * subs["n_instances"] / per_cat.where(per_cat > 0)).fillna(0.0)
+        subs["share_pct"] = 100.0 * subs["n_instances"] / max(int(counts.sum()), 1)
+        t._cache["subs"] = subs
+        base_index = self.tables._cache.get("index:subs")
+        if base_index:
+            t._cache["index:subs"] = (subs, base_index[1])
+        return t
+
+    def _counts_frame(self, frame: "pd.DataFrame", counts_of) -> "pd.DataFrame":
+        import numpy as np
+
+        from mlmismatch.analyses.survey_stats import small_n_caveat
+
+        df = frame.copy()
+        c = np.array([counts_of(row) for row in zip(df["item"], df["role"] if "role" in df else [None] * len(df))])
+        n = c.sum(axis=1)
+        df[self.levels] = c.astype(int)
+        df["n"] = n.astype(int)
+        df["n_important"] = (c[:, 2] + c[:, 3]).astype(int)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df["pct_important"] = np.round(100 * df["n_important"] / np.where(n > 0, n, np.nan), 2)
+            df["mean_score"] = np.round((c @ np.arange(1, 5)) / np.where(n > 0, n, np.nan), 3)
+        cum = np.cumsum(c, axis=1)
+
+        def value_at(row, k):  # the (k+1)-th smallest answer score, from the cumulative counts
+            return int(np.searchsorted(row, k, side="right")) + 1
+
+        med = [(value_at(row, (m - 1) // 2) + value_at(row, m // 2)) / 2 if m else float("nan")
+               for row, m in zip(cum, n.astype(int))]
+        df["median_score"] = med
+        if "caveat" in df:
+            df["caveat"] = [small_n_caveat(int(k)) for k in n]
+        return df
+
+    def survey_tables(self, survey) -> Tables:
+        import numpy as np
+
+        t = Tables(coding=self.tables.coding, survey=survey)
+        keep = np.isin(np.array(self.resp_ids), list(survey.respondents["respondent"]))
+        all_counts = self.onehot[keep].sum(axis=0)
+        role_counts = {r: self.onehot[keep & (self.role_of == r)].sum(axis=0) for r in set(self.role_of)}
+        t._cache["distFalse"] = self._counts_frame(self.dist[False], lambda k: all_counts[self.i_pos[k[0]]])
+        t._cache["distTrue"] = self._counts_frame(self.dist[True], lambda k: role_counts[str(k[1])][self.i_pos[k[0]]])
+        t2 = self.table2.copy()
+        c = np.array([role_counts[str(r)][self.i_pos[it]] for it, r in zip(t2["item"], t2["role"])])
+        t2["n_important"] = (c[:, 2] + c[:, 3]).astype(int)
+        t2["n_respondents"] = c.sum(axis=1).astype(int)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t2["pct"] = np.round(100 * t2["n_important"] / t2["n_respondents"].where(t2["n_respondents"] > 0), 2)
+        t._cache["table2"] = t2
+        return t
+
+
+def _tables_under(h: Hypothesis, tables: Tables, fast: _Fast | None = None) -> Tables:
     if h.data == "coding":
-        return Tables(coding=h.change(tables.coding), survey=tables.survey)
+        changed = h.change(tables.coding)
+        return fast.coding_tables(changed) if fast else Tables(coding=changed, survey=tables.survey)
     if h.data == "survey":
-        return Tables(coding=tables.coding, survey=h.change(tables.survey))
+        changed = h.change(tables.survey)
+        return fast.survey_tables(changed) if fast else Tables(coding=tables.coding, survey=changed)
     return tables
 
 
@@ -203,21 +310,21 @@ def _value_key(res) -> Any:
     return res
 
 
-@dataclass
-class _Eval:
-    value: Any
-    matches: bool | None  # None: not reproducible under the hypothesis
-
-
-def _evaluate(h: Hypothesis, claim: Claim, tables: Tables, file: str) -> _Eval:
-    c = h.claim_under(claim)
+def _compute(h: Hypothesis, claim: Claim, tables: Tables, file: str):
+    """The claim's value under the hypothesis's data change and reading (None: not computable)."""
     try:
-        res = compute(c, tables, file)
+        return compute(h.claim_under(claim), tables, file)
     except (NotReproducible, InputError):  # e.g. a role group the hypothesis left empty
-        return _Eval(None, None)
+        return None
+
+
+def _matches(h: Hypothesis, claim: Claim, res, rule: str | None = None) -> bool | None:
+    if res is None:
+        return None
+    c = h.claim_under(claim)
     if isinstance(res, Labels):
-        return _Eval(_value_key(res), labels_match(c, res))
-    return _Eval(_value_key(res), number_matches(c, res, h.rule))
+        return labels_match(c, res)
+    return number_matches(c, res, rule or h.rule)
 
 
 @dataclass
@@ -320,50 +427,66 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
     for h in space:
         n_hyp[h.family] = n_hyp.get(h.family, 0) + 1
 
-    baseline: dict[str, _Eval] = {}
     none = Hypothesis("none", "none", "the data as loaded")
-    for c in relevant:
-        baseline[c.claim_id] = _evaluate(none, c, tables, file)
+    baseline = {c.claim_id: _compute(none, c, tables, file) for c in relevant}
+    base_value = {cid: _value_key(r) for cid, r in baseline.items()}
+    differing_relevant = [c for c in relevant if c.claim_id in differs]
+
+    # values under each data change / reading, computed once and compared under every rounding rule;
+    # the differing claims first, the rest only when the change explains one of them
+    values: dict[tuple, dict[str, Any]] = {}
+
+    fast = _Fast(tables)
+    under: dict[tuple, Tables] = {}
+
+    def values_for(h: Hypothesis, full: bool) -> dict[str, Any]:
+        key = (h.data and h.id.split("+")[0], h.reading)
+        have = values.setdefault(key, {})
+        if h.data or h.reading:
+            if key not in under:
+                under[key] = _tables_under(h, tables, fast) if h.data else tables
+            t = under[key]
+            need = relevant if full else differing_relevant
+            for c in need:
+                if c.claim_id not in have:
+                    have[c.claim_id] = _compute(h, c, t, file) if h.acts_on(c) else baseline[c.claim_id]
+        return have
 
     results: list[ScopeResult] = []
-    evals_cache: dict[tuple[str, str], dict[str, _Eval]] = {}
-    data_evals: dict[str, dict[str, _Eval]] = {}  # data hypothesis id (half-up) -> claim -> eval
-
-    def evals_for(h: Hypothesis) -> dict[str, _Eval]:
-        key = (h.id, h.rule)
-        if key in evals_cache:
-            return evals_cache[key]
-        t = _tables_under(h, tables)
-        out = {}
-        for c in relevant:
-            out[c.claim_id] = _evaluate(h, c, t, file) if h.acts_on(c) else baseline[c.claim_id]
-        evals_cache[key] = out
-        return out
-
     for h in space:
-        ev = evals_for(h)
-        changed_figures = {c.figure for c in relevant if c.figure and ev[c.claim_id].value != baseline[c.claim_id].value}
+        if h.data or h.reading:
+            first = values_for(h, False)
+            if not any(_matches(h, c, first.get(c.claim_id), rule)
+                       for c in differing_relevant if h.acts_on(c) for rule in ROUNDING_RULES):
+                continue
+            vals = values_for(h, True)
+        else:
+            vals = baseline
+        changed_figures = {c.figure for c in relevant if c.figure and _value_key(vals[c.claim_id]) != base_value[c.claim_id]}
         for s in targets:
             members = scopes[s]
             acting = [c for c in members if h.acts_on(c)]
             if not acting:
                 continue
-            explained = [c.claim_id for c in acting if c.claim_id in differs and ev[c.claim_id].matches]
+            verdict = {c.claim_id: _matches(h, c, vals[c.claim_id]) for c in members}
+            explained = [c.claim_id for c in acting if c.claim_id in differs and verdict[c.claim_id]]
             if not explained:
                 continue
-            left = [c.claim_id for c in acting if c.claim_id in differs and not ev[c.claim_id].matches]
+            left = [c.claim_id for c in acting if c.claim_id in differs and not verdict[c.claim_id]]
             broken = [c.claim_id for c in members if c.claim_id not in differs
-                      and base[c.claim_id].status == "reproduced" and ev[c.claim_id].matches is False]
+                      and base[c.claim_id].status == "reproduced" and verdict[c.claim_id] is False]
             why = []
             if h.data:
                 figs = {c.figure for c in members if c.figure}
-                if not (any(ev[c.claim_id].value != baseline[c.claim_id].value for c in members) or figs & changed_figures):
+                if not (any(_value_key(vals[c.claim_id]) != base_value[c.claim_id] for c in members)
+                        or figs & changed_figures):
                     why.append("its data change alters nothing the scope prints or quotes")
             if h.rule != "half_up":
-                under_half = replace(h, rule="half_up")
-                flips = [c for c in relevant if (c.scope == s or (c.figure and c.figure in {m.figure for m in members}))
-                         and c.precision in PERCENT_DECIMALS and _flips(h, under_half, c, tables, file, evals_for)]
-                if not flips:
+                figs = {c.figure for c in members if c.figure}
+                near = [c for c in relevant if (c.scope == s or (c.figure and c.figure in figs))
+                        and c.precision in PERCENT_DECIMALS]
+                if near and not any(_matches(h, c, vals[c.claim_id]) != _matches(h, c, vals[c.claim_id], "half_up")
+                                    for c in near):
                     why.append("its rounding rule changes no verdict of the scope or its figure")
             if left:
                 why.append("leaves differing: " + ", ".join(left))
@@ -408,7 +531,7 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
             strength = "strong"
         else:
             strength = "weak"
-        breaks = _breaks_outside(h, claims, base, set(scope_list), tables, file)
+        breaks = _breaks_outside(h, claims, base, set(scope_list), tables, file, fast)
         cause = Cause(f"C{i}", h, strength, scope_list, "; ".join(sentences), cids, breaks, alternatives[:6])
         causes.append(cause)
         for cid in cids:
@@ -420,14 +543,6 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
     return Search(results, causes, cause_of, tried, n_hyp)
 
 
-def _flips(h: Hypothesis, under_half: Hypothesis, c: Claim, tables: Tables, file: str, evals_for) -> bool:
-    a = evals_for(h).get(c.claim_id)
-    b = evals_for(under_half).get(c.claim_id) if under_half.data else None
-    if b is None:
-        b = _evaluate(under_half, c, _tables_under(under_half, tables), file)
-    return a is not None and a.matches != b.matches
-
-
 def _evidence_for(hid: str, evidence: dict[str, list[str]]) -> list[str]:
     out = []
     for key, lines in evidence.items():
@@ -437,15 +552,14 @@ def _evidence_for(hid: str, evidence: dict[str, list[str]]) -> list[str]:
 
 
 def _breaks_outside(h: Hypothesis, claims: list[Claim], base: dict[str, Outcome], inside: set[str], tables: Tables,
-                    file: str) -> list[str]:
+                    file: str, fast: "_Fast | None" = None) -> list[str]:
     """Reproduced claims outside the hypothesis's scopes that would no longer match under it."""
-    t = _tables_under(h, tables)
+    t = _tables_under(h, tables, fast)
     out = []
     for c in claims:
         if c.scope in inside or base[c.claim_id].status != "reproduced" or not h.acts_on(c):
             continue
-        ev = _evaluate(h, c, t, file)
-        if ev.matches is False:
+        if _matches(h, c, _compute(h, c, t, file)) is False:
             out.append(c.claim_id)
     return out
 
