@@ -808,7 +808,7 @@ def load_claims(path: str | Path | None = None) -> list[Claim]:
     --------
     >>> claims = load_claims()
     >>> len(claims), claims[0].claim_id
-    (501, 'fig1.affiliation.government.share')
+    (512, 'fig1.affiliation.government.share')
     """
     path = Path(path) if path is not None else claims_path()
     if not path.is_file():
@@ -930,8 +930,8 @@ def share_fits(published: Fraction, num: int, den: int, decimals: int = 0, max_s
     These are arithmetic fits, not explanations: the hypotheses of
     :mod:`mlmismatch.replication.hypotheses` say whether the data supports one.
 
-    >>> share_fits(Fraction(31), 7, 23)[:2]
-    [(8, 26), (9, 29)]
+    >>> share_fits(Fraction(31), 7, 23)
+    [(8, 26)]
     """
     fits = []
     for a in range(-max_shift, max_shift + 1):
@@ -1201,17 +1201,10 @@ def evaluate_outcomes(claims: list[Claim], tables: Tables, file: str = "claims.c
     return outcomes
 
 
-def evaluate(claims: list[Claim], tables: Tables, file: str = "claims.csv", *, causes: bool = True) -> "pd.DataFrame":
-    """Recompute every claim: the table of :data:`RESULT_COLUMNS`.
-
-    With ``causes`` every differing claim gets a ``cause`` from the hypothesis search of
-    :mod:`mlmismatch.replication.hypotheses` (the search never changes a status)."""
-    outcomes = evaluate_outcomes(claims, tables, file)
-    if causes:
-        from mlmismatch.replication import hypotheses
-
-        hypotheses.search(outcomes, tables, file=file).assign_causes(outcomes)
-    return outcomes_table(outcomes)
+def evaluate(claims: list[Claim], tables: Tables, file: str = "claims.csv") -> "pd.DataFrame":
+    """Recompute every claim: the table of :data:`RESULT_COLUMNS` with ``cause`` empty (the causes
+    come from :func:`mlmismatch.replication.replicate.reproduce_claims`)."""
+    return outcomes_table(evaluate_outcomes(claims, tables, file))
 
 
 def load_tables(*, coding=None, survey=None, load_coding: Callable | None = None,
@@ -1232,8 +1225,8 @@ def load_tables(*, coding=None, survey=None, load_coding: Callable | None = None
     return Tables(coding=coding, survey=survey, **errors)
 
 
-def reproduce_claims(tables: Tables, path: str | Path | None = None) -> "pd.DataFrame":
-    """Load ``claims.csv`` (default: the project's) and evaluate it against ``tables``."""
+def evaluate_claims(tables: Tables, path: str | Path | None = None) -> "pd.DataFrame":
+    """Load ``claims.csv`` (default: the project's) and evaluate it against ``tables`` (no causes)."""
     path = Path(path) if path is not None else claims_path()
     return evaluate(load_claims(path), tables, file=path.name)
 

@@ -120,18 +120,32 @@ class Hypothesis:
         return claim
 
 
+def _with(obj, **changes):
+    """``obj`` with some attributes replaced (a dataclass, or any object with those attributes)."""
+    from dataclasses import is_dataclass
+
+    if is_dataclass(obj):
+        return replace(obj, **changes)
+    import copy
+
+    new = copy.copy(obj)
+    for k, v in changes.items():
+        setattr(new, k, v)
+    return new
+
+
 def _drop_mismatches(coding, keep: Callable[["pd.DataFrame"], "pd.Series"]):
     inst = coding.instances[keep(coding.instances)]
     mism = coding.mismatches[coding.mismatches["mismatch_id"].isin(set(inst["mismatch_id"]))
                              & keep(coding.mismatches)]
-    return replace(coding, instances=inst.reset_index(drop=True), mismatches=mism.reset_index(drop=True))
+    return _with(coding, instances=inst.reset_index(drop=True), mismatches=mism.reset_index(drop=True))
 
 
 def _keep_respondents(survey, ids: Iterable[str]):
     ids = set(ids)
     resp = survey.respondents[survey.respondents["respondent"].isin(ids)].reset_index(drop=True)
-    return replace(survey, respondents=resp,
-                   responses=survey.responses[survey.responses["respondent"].isin(ids)].reset_index(drop=True))
+    return _with(survey, respondents=resp,
+                 responses=survey.responses[survey.responses["respondent"].isin(ids)].reset_index(drop=True))
 
 
 def hypothesis_space(tables: Tables, *, claims: list[Claim] = (), extra: list[Hypothesis] = ()) -> list[Hypothesis]:
@@ -175,7 +189,7 @@ def hypothesis_space(tables: Tables, *, claims: list[Claim] = (), extra: list[Hy
                         "survey", lambda s, ids=tuple(ids): _keep_respondents(s, ids)))
     out += data + [h.with_rule(r) for h in data for r in rules]
     measures = sorted({m for c in claims for m in MEASURE_OPTIONS.get(c.computation, ()) if m != c.args.get("measure")})
-    out += [Hypothesis(f"reading:measure={m}", "reading: another measure", f"importance read as the {MEASURE_LABELS[m]}",
+    out += [Hypothesis(f"reading:measure={m}", "reading: another measure", f"the statement read by: {MEASURE_LABELS[m]}",
                        reading=(("measure", m),)) for m in measures]
     units = sorted({u for c in claims if "unit" in c.args for u in ("instances", "mismatches") if u != c.args["unit"]})
     out += [Hypothesis(f"reading:unit={u}", "reading: another unit",
@@ -353,7 +367,7 @@ class Cause:
                 "strength": self.strength, "scopes": "; ".join(self.scopes), "evidence": self.evidence,
                 "n_claims": len(self.claims), "claims_explained": "; ".join(self.claims),
                 "n_would_break": len(self.would_break), "claims_it_would_break": "; ".join(self.would_break),
-                "alternatives": "; ".join(self.alternatives)}
+                "alternatives": " | ".join(self.alternatives)}
 
 
 @dataclass
@@ -518,13 +532,17 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
         cids = sorted(grouped[hid], key=lambda x: claims.index(base[x].claim))
         scope_list = sorted({r.scope for r in accepted if r.hypothesis.id == hid}, key=targets.index)
         family_members = [g for g in space if g.family == h.family]
-        fitting = {r.hypothesis.id for r in accepted if r.hypothesis.family == h.family
-                   and set(r.explained) & set(cids)}
-        sentences = [f"{len(fitting)} of {len(family_members)} hypotheses of its family ({h.family}) are accepted "
-                     f"for these claims" if h.data else f"accepted in {len(scope_list)} scope(s)"]
+        as_many = [g for g in family_members if total.get(g.id, 0) >= total[hid]]
+        sentences = [f"{len(as_many)} of {len(family_members)} hypotheses of its family ({h.family}) explain as many "
+                     f"claims ({total[hid]})" if h.data else f"accepted in {len(scope_list)} scope(s)"]
         wb = _evidence_for(hid, evidence)
         sentences += wb
-        alternatives = sorted({r.hypothesis.text for r in accepted if r.hypothesis.id != hid and set(r.explained) & set(cids)})
+        share: dict[str, set] = {}
+        for r in accepted:
+            if r.hypothesis.id != hid:
+                share.setdefault(r.hypothesis.id, set()).update(set(r.explained) & set(cids))
+        alternatives = [f"{by_id[g].text} (explains {len(k)} of them)" for g, k in
+                        sorted(share.items(), key=lambda kv: (-len(kv[1]), by_id[kv[0]].parts, kv[0])) if k]
         if h.reading:
             strength = "reading"
         elif len(scope_list) >= 2 or wb:
@@ -532,7 +550,7 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
         else:
             strength = "weak"
         breaks = _breaks_outside(h, claims, base, set(scope_list), tables, file, fast)
-        cause = Cause(f"C{i}", h, strength, scope_list, "; ".join(sentences), cids, breaks, alternatives[:6])
+        cause = Cause(f"C{i}", h, strength, scope_list, "; ".join(sentences), cids, breaks, alternatives[:4])
         causes.append(cause)
         for cid in cids:
             cause_of[cid] = cause.cause_id

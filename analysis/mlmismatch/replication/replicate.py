@@ -66,6 +66,25 @@ def replicate(tables: cl.Tables, *, claims_file: str | Path | None = None, codin
                        hypotheses=dict(found.n_hypotheses))
 
 
+def reproduce_claims(tables: cl.Tables, path: str | Path | None = None, **paths) -> "pd.DataFrame":
+    """The published claims beside the recomputed values, each differing claim with its cause.
+
+    Loads ``claims.csv`` (default: the project's transcription), evaluates it against ``tables``
+    (:class:`~mlmismatch.replication.claims.Tables`) and runs the hypothesis search; ``paths``
+    (``coding_path``, ``survey_path``) let the workbooks' own evidence count. Returns the table of
+    :data:`~mlmismatch.replication.claims.RESULT_COLUMNS`; a status is never changed by a cause.
+
+    Examples
+    --------
+    >>> from mlmismatch.replication.claims import Tables
+    >>> from mlmismatch import load_coding, load_survey
+    >>> res = reproduce_claims(Tables(coding=load_coding(), survey=load_survey()))  # doctest: +SKIP
+    >>> res.set_index("claim_id").loc["fig3.operational_environment.computing_resources.share", "cause"]  # doctest: +SKIP
+    'C1'
+    """
+    return replicate(tables, claims_file=path, **paths).results
+
+
 def summary(results: "pd.DataFrame", causes: "pd.DataFrame") -> dict[str, int]:
     """Rows, distinct quantities, kinds, statuses and causes, for the report's first lines."""
     differs = results[results["status"] == "differs"]

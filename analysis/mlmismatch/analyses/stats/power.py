@@ -12,7 +12,7 @@ exact test can reach at all (complete separation, no ties) is 2 / C(N, n_a).
 >>> round(min_detectable_delta(5, 16), 2)
 0.83
 >>> round(min_detectable_delta(16, 10), 2)
-0.67
+0.65
 >>> smallest_p(5, 16) < 0.001
 True
 """

@@ -35,7 +35,9 @@ def claims(
 
     tables = cl.load_tables(coding=load_coding(), load_survey=_survey)
     print_notices()
-    results = cl.reproduce_claims(tables, claims_file)
+    from mlmismatch.replication.replicate import reproduce_claims
+
+    results = reproduce_claims(tables, claims_file)
     shown = results
     if status:
         shown = shown[shown["status"] == status]
