@@ -3,7 +3,7 @@
 ``paper/published/claims.csv`` (see its README) lists every quantitative statement of the paper with
 the key of a computation in :data:`COMPUTATIONS` and its arguments. :func:`load_claims` reads and
 validates it; :func:`evaluate` recomputes every claim from the loaders' tables and returns a tidy
-table ``claim_id, location, description, published, reproduced, status, note``.
+table of :data:`RESULT_COLUMNS`.
 
 Status
     ``reproduced``: the recomputed value, printed the way the paper prints it, is the published one.
@@ -21,15 +21,18 @@ Rounding (explicit, see :func:`percent_matches`)
     recomputed labels, ties included, equals the claim's ``expect`` labels (the sequence, for
     ``order``).
 
-Explanations for ``differs`` (never used to change a status)
-    1. For a share: the smallest change ``k`` (1..:data:`MAX_SHIFT`) of the denominator, of the
-       numerator, or of both together (``k`` items fewer/more in this group and in the total) that
-       gives the printed value, e.g. "matches a denominator of 37 instead of 38". All candidates at
-       the smallest ``k`` are listed.
-    2. For a set of shares of one distribution printed together (a figure's pie, the subcategories of
-       one category): one part changed by ``k`` so that every printed share of the set matches, and
-       largest-remainder rounding (shares forced to add up to 100%).
-    3. For a count: the difference, and whether a set explanation above implies the printed count.
+Arithmetic fits for ``differs`` (notes only, never used to change a status)
+    For a share: every (numerator, denominator) with each moved independently by up to
+    :data:`MAX_SHIFT` that gives the printed value, the smallest total change first
+    (:func:`share_fits`); for a set of shares printed together, one part changed so that every printed
+    share matches, and largest-remainder rounding (:func:`explain_share_set`). These are fits, not
+    explanations: :mod:`mlmismatch.replication.hypotheses` tests hypotheses against the whole data set
+    and gives each differing claim its ``cause``.
+
+Readings
+    Counts take a ``unit`` (``instances`` or ``mismatches``, the paper's word decides); qualitative
+    survey claims a ``measure`` (:data:`MEASURES`, :data:`MEASURE_OPTIONS`), evaluated under every
+    alternative by :mod:`mlmismatch.replication.measures`.
 
 Computations are pure functions ``(Tables, args) -> Number | Labels``; they call the loaders' and
 analyses' public functions (:mod:`mlmismatch.categories`, :mod:`mlmismatch.survey_stats`).
@@ -463,21 +466,21 @@ def c_category_order(t: Tables, a: dict) -> Labels:
     return Labels(tuple(counts), ordered=True, detail=detail, values=counts)
 
 
+def _counts_in_category(t: Tables, category: str) -> dict[str, int]:
+    """Subcategory -> instances within ``category``, most first (ties in codebook order)."""
+    parts = _subparts(t).get(category)
+    if not parts:
+        raise KeyError(f"unknown category '{category}'")
+    return dict(sorted(parts.items(), key=lambda kv: -kv[1]))
+
+
 def c_subcategory_order(t: Tables, a: dict) -> Labels:
-    subs = t.subcategories()
-    cat = subs[subs["category"].astype(str) == _category(a)]
-    if cat.empty:
-        raise KeyError(f"unknown category '{_category(a)}'")
-    counts = dict(sorted(((str(r.subcategory), int(r.n_instances)) for r in cat.itertuples(index=False)), key=lambda kv: -kv[1]))
+    counts = _counts_in_category(t, _category(a))
     return Labels(tuple(counts), ordered=True, detail=f"instances: {_fmt_counts(counts, 9)}", values=counts)
 
 
 def c_top_subcategories(t: Tables, a: dict) -> Labels:
-    subs = t.subcategories()
-    cat = subs[subs["category"].astype(str) == _category(a)]
-    if cat.empty:
-        raise KeyError(f"unknown category '{_category(a)}'")
-    counts = dict(sorted(((str(r.subcategory), int(r.n_instances)) for r in cat.itertuples(index=False)), key=lambda kv: -kv[1]))
+    counts = _counts_in_category(t, _category(a))
     return Labels(_ties(counts), detail=f"instances: {_fmt_counts(counts, 4)} (of {sum(counts.values())})")
 
 

@@ -42,8 +42,12 @@ def fig5_bars(path: str | Path) -> "pd.DataFrame":
     """Every bar of Fig. 5: ``row, answer, x0, x1, width_pt, count`` (width / respondent width),
     ``rounded`` and ``off`` (distance to the nearest integer). Absent bars are rows with count 0."""
     import pandas as pd
-    import pdfplumber
 
+    try:
+        import pdfplumber
+    except ImportError:  # a development dependency (the `dev` extra)
+        raise InputError("reading the PDF needs pdfplumber", Location(file=Path(path).name),
+                         expected="pip install pdfplumber (or the package's dev extra)") from None
     path = Path(path)
     try:
         pdf = pdfplumber.open(path)
