@@ -440,6 +440,16 @@ def search(outcomes: list[Outcome], tables: Tables, *, file: str = "claims.csv",
     n_hyp: dict[str, int] = {}
     for h in space:
         n_hyp[h.family] = n_hyp.get(h.family, 0) + 1
+    # "add one unit": only units found in another sheet of the workbook count; there are none when the
+    # workbook's own summaries hold exactly the loaded units
+    if tables.coding is not None:
+        q = tables.coding.quality
+        extra = q[q["check"].str.startswith("mismatch sheet vs interview sheets") & (q["status"] == "disagrees")]
+        n_hyp["data: add one interview or mismatch found in another sheet (none: the Mismatch Sheet agrees)"
+              if extra.empty else "data: add one interview or mismatch found in another sheet"] = 0
+    if tables.survey is not None:
+        n_hyp[f"data: add one respondent found in another sheet (none: the summary sheets count "
+              f"{len(tables.survey.respondents)})"] = 0
 
     none = Hypothesis("none", "none", "the data as loaded")
     baseline = {c.claim_id: _compute(none, c, tables, file) for c in relevant}

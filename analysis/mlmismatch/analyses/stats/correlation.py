@@ -36,7 +36,7 @@ def _rows_spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def rho_bootstrap_interval(a: np.ndarray, b: np.ndarray, *, n_resamples: int = 2000, level: float = 0.95,
-                           seed: int = 0) -> tuple[float, float]:
+                           seed: int = 0, method: str = "percentile") -> tuple[float, float]:
     """Percentile interval of :func:`item_means_rho`, resampling the respondents (rows) of each group
     independently (scipy's ``bootstrap``, vectorized over the resamples)."""
     from scipy.stats import bootstrap
@@ -51,7 +51,7 @@ def rho_bootstrap_interval(a: np.ndarray, b: np.ndarray, *, n_resamples: int = 2
         return _rows_spearman(ma, mb)
 
     res = bootstrap((np.arange(len(a)), np.arange(len(b))), stat, n_resamples=n_resamples, confidence_level=level,
-                    method="percentile", vectorized=True, paired=False, batch=500,
+                    method=method, vectorized=True, paired=False, batch=500,
                     random_state=np.random.default_rng(seed))
     lo, hi = res.confidence_interval
     return float(lo), float(hi)
