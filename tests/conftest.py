@@ -50,6 +50,12 @@ def survey_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def paper_path() -> Path:
+    """The paper's PDF (the pinned ``paper`` source); under ``CI=true`` its absence is a failure."""
+    return _real("paper")
+
+
+@pytest.fixture(scope="session")
 def real_store(coding_path):
     """A store over the real data (shared by a test session: parsed workbooks and schemas are memoized)."""
     from mlmismatch.sources import Store

@@ -49,7 +49,7 @@ _API = {
     "role_differences": "mlmismatch.analyses.survey_stats",
     # the replication
     "load_claims": "mlmismatch.replication.claims",
-    "reproduce_claims": "mlmismatch.replication.claims",
+    "reproduce_claims": "mlmismatch.replication.replicate",
     # detection
     "check": "mlmismatch.detection.steps",
     "Report": "mlmismatch.detection.findings",

@@ -62,9 +62,18 @@ def test_explain_share_finds_a_numerator_off_by_one_and_lists_all_candidates_at_
 
 
 def test_explain_share_prefers_the_smallest_shift_and_can_find_nothing():
-    found = cl.explain_share(Fraction(59), 16, 31)  # 16/27 = 59.3%: k = 4
-    assert found == ["matches a denominator of 27 instead of 31"]
+    found = cl.explain_share(Fraction(59), 16, 31)  # 17/29 = 58.6%: numerator +1 and denominator -2
+    assert found == ["matches 17 of 29 instead of 16 of 31"]
     assert cl.explain_share(Fraction(99), 1, 31) == []
+
+
+def test_share_fits_move_numerator_and_denominator_independently():
+    # 7 of 23 = 30.4%: no change of the numerator alone, the denominator alone or both together by the
+    # same amount prints 31%, but 8 of 26 (30.8%) does
+    assert (8, 26) in cl.share_fits(Fraction(31), 7, 23)
+    assert all(abs(n - 7) <= cl.MAX_SHIFT and abs(d - 23) <= cl.MAX_SHIFT for n, d in cl.share_fits(Fraction(31), 7, 23))
+    assert cl.explain_share(Fraction(64), 20, 31) == ["matches 21 of 33 instead of 20 of 31"] or \
+        cl.explain_share(Fraction(64), 20, 31)[0].startswith("matches")
 
 
 def test_largest_remainder_forces_a_total_of_100():
@@ -144,13 +153,15 @@ def write_claims(path, rows):
     return path
 
 
-def claim(cid, published, computation, args=None, *, unit="count", precision="exact", kind="number"):
+def claim(cid, published, computation, args=None, *, unit="count", precision="exact", kind="number", scope=""):
     return {"claim_id": cid, "location": "test", "description": cid, "published": published, "unit": unit,
-            "precision": precision, "kind": kind, "computation": computation, "args": args or {}}
+            "precision": precision, "type": kind, "computation": computation, "args": args or {}, "scope": scope}
 
 
 def run(tmp_path, tables, rows):
-    return cl.reproduce_claims(tables, write_claims(tmp_path / "claims.csv", rows)).set_index("claim_id")
+    from mlmismatch.replication.replicate import reproduce_claims
+
+    return reproduce_claims(tables, write_claims(tmp_path / "claims.csv", rows)).set_index("claim_id")
 
 
 def test_status_logic_on_tiny_tables(tmp_path, tiny_tables):
@@ -237,7 +248,7 @@ def test_valid_file_loads(tmp_path):
 @pytest.mark.parametrize("row, expected", [
     (claim("a", "1", "no_such_thing"), "row 2, column H (computation): unknown computation 'no_such_thing'"),
     (claim("a", "1", "n_mismatches", unit="count", precision="roughly"), "row 2, column F (precision): unknown precision"),
-    (claim("a", "1", "n_mismatches", kind="maybe"), "row 2, column G (kind): unknown kind 'maybe'"),
+    (claim("a", "1", "n_mismatches", kind="maybe"), "row 2, column G (type): unknown type 'maybe'"),
     (claim("a", "lots", "n_mismatches"), "row 2, column D (published): published value 'lots' is not a number"),
     (claim("a", "1", "category_share", {}), "row 2, column I (args): computation 'category_share' needs args category"),
     (claim("a", "1", "category_share", {"category": "Trained Models"}), "row 2, column I (args): unknown category 'Trained Models'"),
@@ -255,10 +266,10 @@ def test_bad_rows_name_row_and_column(tmp_path, row, expected):
 
 def test_bad_json_args(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text(",".join(cl.CLAIM_COLUMNS) + "\n" + 'a,loc,d,140,count,exact,number,n_mismatches,"{category: 1}"\n')
+    path.write_text(",".join(cl.REQUIRED_COLUMNS) + "\n" + 'a,loc,d,140,count,exact,number,n_mismatches,"{category: 1}"\n')
     with pytest.raises(InputError, match=r"c\.csv, row 2, column I \(args\): args is not valid JSON"):
         cl.load_claims(path)
-    path.write_text(",".join(cl.CLAIM_COLUMNS) + "\n" + 'a,loc,d,140,count,exact,number,n_mismatches,"[1, 2]"\n')
+    path.write_text(",".join(cl.REQUIRED_COLUMNS) + "\n" + 'a,loc,d,140,count,exact,number,n_mismatches,"[1, 2]"\n')
     with pytest.raises(InputError, match=r"args is a JSON list, not an object"):
         cl.load_claims(path)
 
@@ -277,8 +288,11 @@ def test_duplicate_ids_and_missing_columns(tmp_path):
 
 def test_the_project_claims_file_is_valid():
     claims = cl.load_claims()
-    assert len(claims) == 501  # README: "All claims | 501"
-    assert {c.kind for c in claims} == {"number", "qualitative"}
+    assert len(claims) == 512  # README: "All claims | 512"
+    assert {c.type for c in claims} == {"number", "qualitative"}
+    assert {c.kind for c in claims} == set(cl.KINDS)
+    assert sum(c.kind == "read_from_figure" for c in claims) == 136 and sum(c.kind == "inferred" for c in claims) == 3
+    assert all(c.scope for c in claims)
     assert all(c.computation in cl.COMPUTATIONS for c in claims)
 
 
@@ -309,11 +323,13 @@ def test_build_report_is_pure_and_highlights_differences():
 
     results = pd.DataFrame([
         {"claim_id": "fig2.tm.share", "location": "Fig. 2", "description": "d", "published": "36%", "reproduced": "36.2%",
-         "status": "reproduced", "note": "84 of 232"},
+         "status": "reproduced", "note": "84 of 232", "kind": "printed", "quantity": "q1", "scope": "Fig. 2", "cause": ""},
         {"claim_id": "fig3.oe.rm.share", "location": "Fig. 3", "description": "d", "published": "54%", "reproduced": "52.6%",
-         "status": "differs", "note": "matches a denominator of 37 instead of 38 | pipe"},
+         "status": "differs", "note": "matches a denominator of 37 instead of 38 | pipe", "kind": "printed",
+         "quantity": "q2", "scope": "Fig. 3 / OE", "cause": "C1"},
         {"claim_id": "fig1.role.ds", "location": "Fig. 1", "description": "d", "published": "65%", "reproduced": "",
-         "status": "not_reproducible", "note": "not in the package"},
+         "status": "not_reproducible", "note": "not in the package", "kind": "printed", "quantity": "q3",
+         "scope": "Fig. 1", "cause": ""},
     ], columns=cl.RESULT_COLUMNS)
     quality = [("Coding workbook", pd.DataFrame([{"check": "c", "status": "agrees", "location": "x", "detail": "<b>"}]))]
     prov = [{"source": "coding", "file": "c.xlsx", "sha256": "ab" * 32, "pinned_sha256": "ab" * 32, "matches_pin": True}]
@@ -325,9 +341,10 @@ def test_build_report_is_pure_and_highlights_differences():
     assert "**differs**" in md and "\\| pipe" in md
     p = _Collect()
     p.feed(ht)
-    assert p.h2 == ["summary", "sections", "data-quality", "provenance"]
+    assert p.h2 == ["summary", "differences", "measures", "crosscheck", "search", "sections", "data-quality", "provenance"]
     assert p.imgs == 1 and "differs" in p.rows and "not_reproducible" in p.rows
     assert "&lt;b&gt;" in ht and "<b>" not in ht  # escaped
     summary = report.summary_table(results)
-    assert summary.iloc[-1].to_dict() == {"section": "All claims", "claims": 3, "reproduced": 1, "differs": 1,
-                                          "not_reproducible": 1}
+    assert summary.iloc[-1].to_dict() == {"section": "All claims", "claims": 3, "quantities": 3, "read_from_figure": 0,
+                                          "inferred": 0, "reproduced": 1, "differs": 1, "not_reproducible": 1,
+                                          "causes": 1, "unexplained": 0}

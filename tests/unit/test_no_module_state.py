@@ -57,7 +57,7 @@ def test_packaged_tables_are_fresh():
     assert gaps.load_mapping()
     listed = claims.load_claims()
     listed.clear()
-    assert len(claims.load_claims()) == 501
+    assert len(claims.load_claims()) == 512
     reg = sources.registry()
     reg.clear()
     assert "coding" in sources.registry()

@@ -148,8 +148,9 @@ def test_important_share_ci_is_deterministic_and_flags_small_n():
     assert list(t.index) == ["A", "B", "All"]
     assert t.loc["A", "n_respondents"] == 11 and t.loc["A", "caveat"] == ""
     assert t.loc["A", "ci_low"] <= t.loc["A", "pct"] <= t.loc["A", "ci_high"]
-    assert t.loc["B", ["pct", "ci_low", "ci_high"]].tolist() == [100.0, 100.0, 100.0]
-    assert "n=3 < 10" in t.loc["B", "caveat"] and "collapses" in t.loc["B", "caveat"]
+    # 3 of 3: Wilson's interval does not collapse to a point as a percentile bootstrap would
+    assert t.loc["B", ["pct", "ci_low", "ci_high"]].tolist() == [100.0, 43.85, 100.0]
+    assert "n=3 < 10" in t.loc["B", "caveat"] and t.loc["B", "ci_method"].startswith("Wilson")
     assert t.loc["All", "n_respondents"] == 14
 
 

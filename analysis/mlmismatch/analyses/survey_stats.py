@@ -2,10 +2,14 @@
 
 Reproduce the paper (Fig. 4 demographics, Fig. 5 answer distribution, Table II Important-or-Very-
 Important per role) and go beyond it: do the roles rate an item differently (Kruskal-Wallis with
-epsilon-squared, pairwise Mann-Whitney with Cliff's delta, Holm across items), how uncertain is each
-share (percentile bootstrap, fixed seed), do the roles rank the 34 items alike (Spearman and Kendall
-with bootstrap intervals), and do interviews and survey agree (coded-instance frequency against rated
-importance per subcategory).
+epsilon-squared, pairwise Mann-Whitney with Cliff's delta, Holm across items, each pair with the
+smallest effect it could detect), how uncertain is each share (Wilson score interval), do the roles
+rank the 34 items alike (Spearman and Kendall, bootstrapped over respondents), do they order the
+items differently at all (permutation test of the role x item interaction), and do interviews and
+survey agree (coded-instance frequency against rated importance per subcategory).
+
+The statistical families live in :mod:`mlmismatch.analyses.stats` (intervals, correlation,
+permutation, power); this module applies them to the survey's tables.
 
 Inputs are the tables of :func:`mlmismatch.survey.load_survey` (``respondents``, ``items``,
 ``responses``) and, for the comparison with the interviews, the ``instances`` table of
@@ -231,8 +235,12 @@ def table2_latex(table2: "pd.DataFrame") -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Bootstrap intervals for the Important-or-Very-Important shares
+# Intervals for the Important-or-Very-Important shares
 # --------------------------------------------------------------------------------------------
+#: Interval for the survey shares: Wilson's score interval (statsmodels); see stats.intervals.
+SHARE_CI_METHOD = "wilson"
+
+
 def bootstrap_share_ci(values: "np.ndarray", *, n_boot: int = N_BOOT, level: float = CI_LEVEL,
                        rng: "np.random.Generator") -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of 0/1 ``values`` (resampling with replacement)."""
@@ -248,36 +256,33 @@ def bootstrap_share_ci(values: "np.ndarray", *, n_boot: int = N_BOOT, level: flo
     return float(lo), float(hi)
 
 
-def important_share_ci(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_boot: int = N_BOOT,
-                       seed: int = SEED, level: float = CI_LEVEL, include_all: bool = True) -> "pd.DataFrame":
-    """Per item and role (and ``All`` respondents): share answering Important or Very Important with a
-    percentile bootstrap interval (respondents resampled within the group; seed fixed per cell, so a
-    cell's interval does not depend on the other cells). Shares and bounds in percent."""
-    import numpy as np
+def important_share_ci(responses: "pd.DataFrame", items: "pd.DataFrame", *, level: float = CI_LEVEL,
+                       method: str = SHARE_CI_METHOD, include_all: bool = True, **_ignored) -> "pd.DataFrame":
+    """Per item and role (and ``All`` respondents): share answering Important or Very Important with
+    its Wilson score interval (``method="beta"``: Clopper-Pearson). Unlike a percentile bootstrap,
+    the interval does not collapse to a point at 0 % or 100 % (5 of 5 gives 56.6-100 %). Shares and
+    bounds in percent; ``ci_method`` names the interval."""
     import pandas as pd
+
+    from mlmismatch.analyses.stats.intervals import METHODS, share_interval
 
     roles = _roles(responses)
     answered = _answered(responses)
     groups = roles + (["All"] if include_all else [])
-    rows = []
-    important = answered["answer"].isin(IMPORTANT_LEVELS).to_numpy(dtype=float)
+    important = answered["answer"].isin(IMPORTANT_LEVELS).to_numpy()
     item_of = answered["item"].to_numpy()
     role_of = answered["role"].astype(str).to_numpy()
-    for i, item in enumerate(items["item"]):
+    rows = []
+    for item in items["item"]:
         in_item = item_of == item
-        for j, role in enumerate(groups):
+        for role in groups:
             x = important[in_item if role == "All" else in_item & (role_of == role)]
-            rng = np.random.default_rng([seed, i, j])
-            lo, hi = bootstrap_share_ci(x, n_boot=n_boot, level=level, rng=rng)
-            n = len(x)
-            share = 100 * x.mean() if n else float("nan")
-            caveat = small_n_caveat(n)
-            if n and lo == hi:
-                caveat = ((caveat + "; ") if caveat else "") + \
-                    "all answers on one side: the percentile interval collapses to a point"
-            rows.append({"item": item, "role": role, "n_respondents": n, "n_important": int(x.sum()),
-                         "pct": round(share, 2), "ci_low": round(100 * lo, 2), "ci_high": round(100 * hi, 2),
-                         "caveat": caveat})
+            n, k = len(x), int(x.sum())
+            lo, hi = share_interval(k, n, level=level, method=method)
+            rows.append({"item": item, "role": role, "n_respondents": n, "n_important": k,
+                         "pct": round(100 * k / n, 2) if n else float("nan"),
+                         "ci_low": round(100 * lo, 2), "ci_high": round(100 * hi, 2),
+                         "ci_method": f"{METHODS[method]}, {100 * level:g} %", "caveat": small_n_caveat(n)})
     out = _item_meta(items).merge(pd.DataFrame(rows), on="item")
     out["category"] = out["category"].astype(str)
     return out
@@ -420,11 +425,16 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
     Cliff's delta (positive: ``role_a`` rates higher). Holm across the items within each pair.
 
     Columns: item keys, ``role_a, role_b, n_a, n_b, mean_a, mean_b, U, p, p_holm, significant,
-    cliffs_delta, magnitude, caveat``.
+    cliffs_delta, magnitude, min_detectable_delta, min_detectable_delta_holm, smallest_possible_p,
+    caveat``: the smallest |delta| the test detects with 80 % power at ``alpha`` and at the strictest
+    Holm step (``alpha`` / number of items), Noether's approximation (:mod:`.stats.power`), and the
+    smallest p-value the pair's sizes allow at all.
     """
     import numpy as np
     import pandas as pd
     from scipy.stats import mannwhitneyu
+
+    from mlmismatch.analyses.stats.power import min_detectable_delta, smallest_p
 
     mannwhitneyu = _undecorated(mannwhitneyu)
     roles = _roles(responses)
@@ -446,7 +456,12 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
             row.update({"U": u, "p": p, "cliffs_delta": round(d, 4) if not math.isnan(d) else d,
                         "magnitude": cliffs_magnitude(d)})
             m = min(len(x), len(y))
-            row["caveat"] = f"small group (n={m} < {SMALL_N}); low power" if m < SMALL_N else ""
+            row["min_detectable_delta"] = round(min_detectable_delta(len(x), len(y), alpha=alpha), 3)
+            row["min_detectable_delta_holm"] = round(min_detectable_delta(len(x), len(y), alpha=alpha / len(items)), 3)
+            row["smallest_possible_p"] = smallest_p(len(x), len(y))
+            row["caveat"] = (f"small group (n={m} < {SMALL_N}): at 80 % power this test detects only |delta| >= "
+                             f"{row['min_detectable_delta']:.2f} (>= {row['min_detectable_delta_holm']:.2f} at the "
+                             f"strictest Holm step)" if m < SMALL_N else "")
             rows.append(row)
     out = pd.DataFrame(rows)
     out["p_holm"] = np.nan
@@ -456,7 +471,8 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
     out["p"] = out["p"].round(6)
     out["p_holm"] = out["p_holm"].round(6)
     cols = ["item", "role_a", "role_b", "n_a", "n_b", "mean_a", "mean_b", "U", "p", "p_holm", "significant",
-            "cliffs_delta", "magnitude", "caveat"]
+            "cliffs_delta", "magnitude", "min_detectable_delta", "min_detectable_delta_holm", "smallest_possible_p",
+            "caveat"]
     res = _item_meta(items).merge(out[cols], on="item")
     res["category"] = res["category"].astype(str)
     return res
@@ -513,16 +529,19 @@ def role_rank_agreement(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_b
                         seed: int = SEED, level: float = CI_LEVEL) -> "pd.DataFrame":
     """For each pair of roles: do they rank the items alike by mean score?
 
-    Spearman's rho between the two roles' per-item mean scores (1-4) with a percentile pairs-bootstrap
-    interval (the 34 items resampled, fixed seed), and Kendall's tau-b. Columns ``role_a, role_b, n_a,
-    n_b, n_items, spearman_rho, spearman_p, rho_ci_low, rho_ci_high, ci_method, kendall_tau,
-    kendall_p, caveat``. Noise in a small group's means pulls rho towards 0 (attenuation), so rho
-    understates how alike the roles' rankings are; resampling respondents instead of items would
-    add that noise again and centre the interval below the estimate, which is why items are resampled.
+    Spearman's rho between the two roles' per-item mean scores (1-4) with a percentile bootstrap
+    interval that resamples the respondents of each role (scipy's ``bootstrap``, two independent
+    samples, fixed seed): the uncertainty comes from who answered, not from which items were asked.
+    Kendall's tau-b beside it. Columns ``role_a, role_b, n_a, n_b, n_items, spearman_rho,
+    spearman_p, rho_ci_low, rho_ci_high, ci_method, kendall_tau, kendall_p, caveat``. The p-values
+    treat the 34 items as independent and are descriptive only. Noise in a small group's means pulls
+    rho towards 0, so the resampled rhos sit below the estimate and the interval is wide.
     """
     import numpy as np
     import pandas as pd
     from scipy.stats import kendalltau, spearmanr
+
+    from mlmismatch.analyses.stats.correlation import rho_bootstrap_interval
 
     roles = _roles(responses)
     mats = {r: score_matrix(responses, items, r) for r in roles}
@@ -530,7 +549,7 @@ def role_rank_agreement(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_b
     for k, (a, b) in enumerate(combinations(roles, 2)):
         ma, mb = mats[a], mats[b]
         row = {"role_a": a, "role_b": b, "n_a": ma.shape[0], "n_b": mb.shape[0], "n_items": len(items),
-               "ci_method": f"percentile bootstrap, {n_boot} resamples of the items, seed {seed}"}
+               "ci_method": f"percentile bootstrap, {n_boot} resamples of each role's respondents, seed {seed}"}
         if ma.shape[0] < 2 or mb.shape[0] < 2:
             rows.append(row | {"caveat": "a group has fewer than 2 respondents"})
             continue
@@ -538,7 +557,7 @@ def role_rank_agreement(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_b
             mean_a, mean_b = np.nanmean(ma, axis=0), np.nanmean(mb, axis=0)
         rho, p_rho = spearmanr(mean_a, mean_b)
         tau, p_tau = kendalltau(mean_a, mean_b)
-        lo, hi = spearman_pairs_ci(mean_a, mean_b, n_boot=n_boot, level=level, rng=np.random.default_rng([seed, k]))
+        lo, hi = rho_bootstrap_interval(ma, mb, n_resamples=n_boot, level=level, seed=seed + k)
         m = min(ma.shape[0], mb.shape[0])
         row.update({
             "spearman_rho": round(float(rho), 4), "spearman_p": float(p_rho),
@@ -551,6 +570,42 @@ def role_rank_agreement(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_b
     cols = ["role_a", "role_b", "n_a", "n_b", "n_items", "spearman_rho", "spearman_p", "rho_ci_low", "rho_ci_high",
             "ci_method", "kendall_tau", "kendall_p", "caveat"]
     return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def role_item_interaction(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_perm: int = 4999,
+                          seed: int = SEED) -> "pd.DataFrame":
+    """Do the roles order the items differently? One row: a permutation test of the role x item
+    interaction on respondent-centred ratings (:func:`mlmismatch.analyses.stats.permutation.interaction_test`),
+    the same without centring (any difference between the roles' item means), and the smallest
+    Spearman rho between two roles' item means. Columns ``n_respondents, n_items, groups, statistic,
+    p_value, p_value_uncentred, n_permutations, seed, min_rho, caveat``. This is the test behind the
+    abstract's "how each role prioritizes the importance of relevant mismatches varies"."""
+    import numpy as np
+    import pandas as pd
+
+    from mlmismatch.analyses.stats.correlation import item_means_rho
+    from mlmismatch.analyses.stats.permutation import interaction_test
+
+    answered = _answered(responses)
+    wide = answered.pivot(index="respondent", columns="item", values="score").reindex(columns=list(items["item"]))
+    wide = wide.dropna().astype(float)  # respondents who answered every item
+    role_of = answered.drop_duplicates("respondent").set_index("respondent")["role"].astype(str)
+    groups = role_of.reindex(wide.index).to_numpy()
+    scores = wide.to_numpy()
+    stat, p = interaction_test(scores, groups, n_perm=n_perm, seed=seed)
+    _, p_raw = interaction_test(scores, groups, n_perm=n_perm, seed=seed, centre=False)
+    roles = _roles(responses)
+    rhos = [item_means_rho(scores[groups == a], scores[groups == b]) for a, b in combinations(roles, 2)]
+    sizes = {r: int((groups == r).sum()) for r in roles}
+    small = [f"{r} n={n}" for r, n in sizes.items() if n < SMALL_N]
+    return pd.DataFrame([{
+        "n_respondents": len(scores), "n_items": scores.shape[1],
+        "groups": ", ".join(f"{r} {n}" for r, n in sizes.items()), "statistic": round(stat, 4),
+        "p_value": round(p, 4), "p_value_uncentred": round(p_raw, 4), "n_permutations": n_perm, "seed": seed,
+        "min_rho": round(float(np.nanmin(rhos)), 4),
+        "caveat": (f"small group(s) {', '.join(small)}: only large differences in how a group orders the items "
+                   "can be told from chance" if small else ""),
+    }])
 
 
 # --------------------------------------------------------------------------------------------
@@ -577,6 +632,25 @@ def instance_counts(instances: "pd.DataFrame", items: "pd.DataFrame") -> "pd.Ser
     return counts.reindex(list(items["item"]), fill_value=0).astype(int)
 
 
+def _instances_rho_interval(x: "np.ndarray", scores: "np.ndarray", *, n_boot: int, level: float,
+                            seed: int) -> tuple[float, float]:
+    """Percentile interval of Spearman's rho between fixed ``x`` and the item means of ``scores``
+    (respondents x items), the respondents resampled (scipy's ``bootstrap``, vectorized)."""
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    from mlmismatch.analyses.stats.correlation import _rows_spearman
+
+    def stat(idx, axis=-1):
+        with np.errstate(invalid="ignore"):
+            means = np.nanmean(scores[idx.astype(int)], axis=-2)
+        return _rows_spearman(np.broadcast_to(x, means.shape), means)
+
+    res = bootstrap((np.arange(len(scores)),), stat, n_resamples=n_boot, confidence_level=level, method="percentile",
+                    vectorized=True, batch=500, random_state=np.random.default_rng(seed))
+    return float(res.confidence_interval[0]), float(res.confidence_interval[1])
+
+
 def interviews_vs_survey(instances: "pd.DataFrame", responses: "pd.DataFrame", items: "pd.DataFrame", *,
                          n_boot: int = N_BOOT, seed: int = SEED, level: float = CI_LEVEL,
                          top: int = 5) -> tuple["pd.DataFrame", "pd.DataFrame"]:
@@ -587,9 +661,9 @@ def interviews_vs_survey(instances: "pd.DataFrame", responses: "pd.DataFrame", i
     (1 = most frequent / most important, ties averaged), ``rank_gap = instance_rank - survey_rank``
     (positive: rated more important than its interview frequency suggests; negative: frequent in the
     interviews but rated lower), ``disagreement_rank`` (1 = largest ``|rank_gap|``) and ``direction``.
-    ``summary`` (one row): Spearman (percentile pairs-bootstrap interval over the subcategories) and
-    Kendall between ``n_instances`` and ``mean_score``, and the ``top`` subcategories where they
-    disagree most.
+    ``summary`` (one row): Spearman (percentile bootstrap interval over the respondents, the coded
+    instances held fixed) and Kendall between ``n_instances`` and ``mean_score``, and the ``top``
+    subcategories where they disagree most.
     """
     import numpy as np
     import pandas as pd
@@ -612,13 +686,13 @@ def interviews_vs_survey(instances: "pd.DataFrame", responses: "pd.DataFrame", i
     x = out["n_instances"].to_numpy(dtype=float)
     rho, p_rho = spearmanr(x, out["mean_score"])
     tau, p_tau = kendalltau(x, out["mean_score"])
-    lo, hi = spearman_pairs_ci(x, out["mean_score"], n_boot=n_boot, level=level, rng=np.random.default_rng([seed, 99]))
+    lo, hi = _instances_rho_interval(x, m, n_boot=n_boot, level=level, seed=seed + 99)
     worst = out.sort_values("disagreement_rank").head(top)
     summary = pd.DataFrame([{
         "n_subcategories": len(out), "n_instances": int(out["n_instances"].sum()), "n_respondents": int(m.shape[0]),
         "spearman_rho": round(float(rho), 4), "spearman_p": float(p_rho),
         "rho_ci_low": round(lo, 4), "rho_ci_high": round(hi, 4),
-        "ci_method": f"percentile bootstrap, {n_boot} resamples of the subcategories, seed {seed}",
+        "ci_method": f"percentile bootstrap, {n_boot} resamples of the respondents (instance counts fixed), seed {seed}",
         "kendall_tau": round(float(tau), 4), "kendall_p": float(p_tau),
         "most_disagreeing": "; ".join(f"{r.paper_label} ({'+' if r.rank_gap > 0 else ''}{r.rank_gap:g})"
                                       for r in worst.itertuples()),
@@ -638,10 +712,11 @@ def analyze(respondents: "pd.DataFrame", items: "pd.DataFrame", responses: "pd.D
         "distribution": distribution(responses, items),
         "distribution_by_role": distribution(responses, items, by_role=True),
         "table2": important_by_role(responses, items),
-        "important_ci": important_share_ci(responses, items, n_boot=n_boot, seed=seed),
+        "important_ci": important_share_ci(responses, items),
         "role_differences": role_differences(responses, items),
         "role_pairwise": pairwise_role_differences(responses, items),
         "role_rank_correlation": role_rank_agreement(responses, items, n_boot=n_boot, seed=seed),
+        "role_item_interaction": role_item_interaction(responses, items, seed=seed),
     }
     if instances is not None:
         out["interviews_vs_survey"], out["interviews_vs_survey_summary"] = interviews_vs_survey(

@@ -136,6 +136,14 @@ def interviews_vs_survey(per_subcategory: "pd.DataFrame", summary: "pd.DataFrame
         highlight = row.item in worst
         ax.scatter(row.n_instances, row.mean_score, s=36 if highlight else 18,
                    color="#d95f02" if highlight else "#4d4d4d", zorder=3)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[
+        Line2D([], [], marker="o", linestyle="", color="#d95f02", markersize=6,
+               label=f"the {top} subcategories whose interview rank and survey rank differ most"),
+        Line2D([], [], marker="o", linestyle="", color="#4d4d4d", markersize=4.5, label="other subcategories"),
+        Line2D([], [], color="#999999", linewidth=0.6, label="line from a label to its point"),
+    ], loc="lower right", frameon=True, framealpha=0.9, fontsize=7.5)
     # one label per position (tied points share it); highlighted labels placed first
     groups: dict[tuple, list] = {}
     for row in d.itertuples(index=False):
@@ -170,7 +178,7 @@ def _place_labels(fig, ax, labels) -> None:
                  "fontweight": "bold" if highlight else "normal"}
         best = None  # (overlaps, index, offset)
         for k, (dx, dy, ha) in enumerate(_OFFSETS):
-            ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style)
+            ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center", **style)
             box = ann.get_window_extent(renderer).expanded(1.02, 1.1)
             ann.remove()
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
@@ -180,5 +188,7 @@ def _place_labels(fig, ax, labels) -> None:
             if score == 0:
                 break
         dx, dy, ha = best[2]
-        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style)
+        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 3},
+                    **style)
         placed.append(best[3])

@@ -157,10 +157,13 @@ def reproduce(
         from mlmismatch.replication.report import summary_table
 
         summary = summary_table(results)
-        print_table(summary, title="Replication: published claims recomputed from the data")
+        print_table(summary[["section", "claims", "reproduced", "differs", "not_reproducible", "causes"]],
+                    title="Replication: published claims recomputed from the data")
         total = summary.iloc[-1]
-        console().print(f"[green]{total['reproduced']} reproduced[/green], [yellow]{total['differs']} differ[/yellow], "
-                      f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims; "
+        console().print(f"[green]{total['reproduced']} reproduced[/green], [yellow]{total['differs']} differ[/yellow] "
+                      f"({total['causes']} causes, {total['unexplained']} unexplained), "
+                      f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims "
+                      f"({total['quantities']} quantities); "
                       f"details: {ctx.out / 'replication_report.md'}")
     say(f"wrote {len(ctx.written)} files to {ctx.out}")
 

@@ -20,6 +20,7 @@ def claims(
     section: Optional[str] = typer.Option(None, "--section", help="Show only claims whose id starts with this (fig3, table2, text.s4...)."),
     claims_file: Optional[Path] = typer.Option(None, "--claims", help="Claims CSV (default paper/published/claims.csv)."),
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV (the columns of paper/generated/claims.csv) instead of a table."),
+    no_causes: bool = typer.Option(False, "--no-causes", help="Skip the hypothesis search (faster; the cause column stays empty)."),
 ) -> None:
     """Recompute every published claim and print published vs reproduced values with their status."""
     from mlmismatch.replication import claims as cl
@@ -35,7 +36,12 @@ def claims(
 
     tables = cl.load_tables(coding=load_coding(), load_survey=_survey)
     print_notices()
-    results = cl.reproduce_claims(tables, claims_file)
+    if no_causes:
+        results = cl.evaluate_claims(tables, claims_file)
+    else:
+        from mlmismatch.replication.replicate import reproduce_claims
+
+        results = reproduce_claims(tables, claims_file)
     shown = results
     if status:
         shown = shown[shown["status"] == status]
@@ -59,8 +65,9 @@ def claims(
     for col in ("published", "reproduced"):
         table.add_column(col, overflow="fold", max_width=28)
     table.add_column("status")
+    table.add_column("cause")
     table.add_column("note", overflow="fold", ratio=1)
     for row in shown.itertuples(index=False):
         table.add_row(escape(row.claim_id), escape(row.published), escape(row.reproduced),
-                      f"[{colour[row.status]}]{row.status}[/]", escape(row.note))
+                      f"[{colour[row.status]}]{row.status}[/]", escape(row.cause), escape(row.note))
     console().print(table)

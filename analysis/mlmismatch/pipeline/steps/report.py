@@ -21,19 +21,56 @@ def _survey_or_none(ctx):
         return None, str(exc)
 
 
-def step_report(ctx: Context) -> None:
-    """Write claims.csv, replication_report.md and replication_report.html."""
+def _replication_inputs(ctx: Context) -> dict:
+    """What :func:`~mlmismatch.replication.replicate.replicate` reads, resolved in this process."""
     from mlmismatch.replication import claims
+    from mlmismatch.replication.replicate import CHARTS_DROPPED
 
     survey, survey_error = _survey_or_none(ctx)
     tables = claims.Tables(coding=ctx.coding, survey=survey, survey_error=survey_error)
     computed = ctx.results.get("survey")  # the survey steps' tables: the same functions on the same data
     if survey is not None and isinstance(computed, dict):
         tables.reuse(computed)
-    claims_path = claims.claims_path()
-    results = claims.reproduce_claims(tables, claims_path)
+    resolved = ctx.store.resolved
+    coding_path = resolved["coding"].path if "coding" in resolved else None
+    survey_path = resolved["survey"].path if survey is not None and "survey" in resolved else None
+    note = ""
+    if survey_path is not None and not resolved["survey"].matches_pin:
+        src = resolved["survey"].source
+        note = CHARTS_DROPPED.format(url=src.url, sha=src.sha256)
+    return {"tables": tables, "coding_path": coding_path, "survey_path": survey_path, "charts_note": note,
+            "survey_error": survey_error}
+
+
+def _replicate(ctx: Context):
+    from mlmismatch.replication.replicate import replicate
+
+    inputs = _replication_inputs(ctx)
+    return replicate(inputs["tables"], coding_path=inputs["coding_path"], survey_path=inputs["survey_path"],
+                     charts_note=inputs["charts_note"])
+
+
+def prepare_report(ctx: Context) -> None:
+    """Start the replication (claims, evidence, hypothesis search) in a child process while the other
+    steps run; :func:`step_report` joins it (or computes it here without ``parallel``)."""
+    ctx.spawn("replication", lambda: _replicate(ctx))
+
+
+def step_report(ctx: Context) -> None:
+    """Write claims.csv, causes.csv, workbook_crosscheck.csv, the search tables and the report (.md, .html)."""
+    from mlmismatch.replication import claims
+
+    rep = ctx.join("replication", lambda: _replicate(ctx))
+    results = rep.results
+    survey, survey_error = _survey_or_none(ctx)
     ctx.write_csv("claims.csv", results[claims.RESULT_COLUMNS])
+    ctx.write_csv("causes.csv", rep.causes)
+    ctx.write_csv("workbook_crosscheck.csv", rep.crosscheck)
+    ctx.write_csv("tables/unexplained_claims.csv", rep.unexplained)
+    ctx.write_csv("tables/hypothesis_search.csv", rep.search)
+    ctx.write_csv("tables/measure_sensitivity.csv", rep.measures)
     ctx.results["claims"] = results
+    ctx.results["replication"] = rep
 
     figures = {"status": fig_status(summary_table(results))}
     scatter = fig_percent_scatter(results)
@@ -57,9 +94,17 @@ def step_report(ctx: Context) -> None:
     notices = sorted({r.notice for r in ctx.store.resolved.values() if r.notice})
     if survey_error:
         notices.append(f"survey not loaded: {survey_error}")
-    md, ht = build_report(results, quality=quality, provenance=ctx.store.provenance(), notices=notices,
-                          claims_sha256=hashlib.sha256(claims_path.read_bytes()).hexdigest(), figures=figures,
-                          section_figures=section_figures, extras=_extras(ctx))
+    input_notes = [f"{r.path.name}: SHA-256 {r.sha256[:12]}… instead of the pinned {r.source.sha256[:12]}…"
+                   + (f" ({note})" if (note := next((n for sha, n in r.source.variants if sha == r.sha256), "")) else "")
+                   + "; results that depend on what it lacks are marked."
+                   for r in sorted(ctx.store.resolved.values(), key=lambda r: r.source.id)
+                   if not r.matches_pin and not r.source.id.startswith("sei-")]
+    claims_path = claims.claims_path()
+    md, ht = build_report(results, quality=quality, provenance=ctx.store.provenance(),
+                          notices=notices, claims_sha256=hashlib.sha256(claims_path.read_bytes()).hexdigest(),
+                          figures=figures, section_figures=section_figures, extras=_extras(ctx), causes=rep.causes,
+                          unexplained=rep.unexplained, crosscheck=rep.crosscheck, measures=rep.measures,
+                          search=rep.search, hypotheses=rep.hypotheses, input_notes=input_notes)
     ctx.write_text("replication_report.md", md)
     ctx.write_text("replication_report.html", ht)
 
@@ -82,7 +127,7 @@ EXTRAS = [
       "macro_f1_min_5_seeds", "macro_f1_max_5_seeds"]),
     ("tables/survey_role_rank_correlation.csv", "Survey: do the roles rank the 34 items alike?",
      "Spearman rank correlation between the roles' mean ratings of the 34 items, with a percentile bootstrap "
-     "interval over items. Operations + Other has 5 respondents: read its rows with care.",
+     "interval that resamples each role's respondents. Operations + Other has 5 respondents: read its rows with care.",
      ["role_a", "role_b", "n_a", "n_b", "spearman_rho", "rho_ci_low", "rho_ci_high", "caveat"]),
     ("tables/interviews_vs_survey_summary.csv", "Interviews against survey",
      "Per subcategory, how often the interviews coded it against how important the survey respondents rated it.",
@@ -102,4 +147,6 @@ def _extras(ctx: Context) -> list[tuple[str, str, "pd.DataFrame"]]:
     return out
 
 
-STEPS = [Step("report", step_report, "replication report: published vs recomputed values (claims.csv, .md, .html)")]
+STEPS = [Step("report", step_report, "replication report: published vs recomputed values, causes, the workbooks' "
+                                     "evidence (claims.csv, causes.csv, workbook_crosscheck.csv, .md, .html)",
+              prepare=prepare_report)]
