@@ -147,6 +147,13 @@ def _col(i: int) -> str:
     return column_letter(i + 1)
 
 
+def _padded(wb, name: str) -> list[tuple]:
+    """The rows of a sheet (read within the workbook's limits), padded to one width."""
+    rows = wb.rows(name)
+    width = max((len(r) for r in rows), default=0)
+    return [tuple(r) + (None,) * (width - len(r)) for r in rows]
+
+
 def survey_summaries(path: str | Path) -> dict[str, list[SummaryTable]]:
     """The labelled two-column blocks of the survey's summary sheets: sheet -> blocks.
 
@@ -161,7 +168,7 @@ def survey_summaries(path: str | Path) -> dict[str, list[SummaryTable]]:
         for sheet in SURVEY_SUMMARY_SHEETS:
             if sheet not in wb.sheetnames or sheet.startswith("Chart") or sheet.startswith("Table"):
                 continue
-            rows = list(wb[sheet].iter_rows(values_only=True))
+            rows = _padded(wb, sheet)
             blocks = []
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
@@ -192,7 +199,7 @@ def _wide_tables(wb) -> dict[str, list[SummaryTable]]:
     out: dict[str, list[SummaryTable]] = {}
     name = "Chart - All Responses"
     if name in wb.sheetnames:
-        rows = list(wb[name].iter_rows(values_only=True))
+        rows = _padded(wb, name)
         for r, row in enumerate(rows):
             if clean(row[0]) == "Response" and len(row) > 1 and clean(row[1]).startswith("Q"):
                 ids = [clean(x) for x in row[1:]]
@@ -206,7 +213,7 @@ def _wide_tables(wb) -> dict[str, list[SummaryTable]]:
                 break
     name = "Table - Questions by Role"
     if name in wb.sheetnames:
-        rows = list(wb[name].iter_rows(values_only=True))
+        rows = _padded(wb, name)
         for r, row in enumerate(rows):
             cells = [clean(x) for x in row[:8]]
             if "Data Science" in cells and "Software Engineering" in cells:
