@@ -7,8 +7,8 @@ Clopper-Pearson interval do not.
 >>> lo, hi = share_interval(5, 5)
 >>> round(lo, 3), hi
 (0.566, 1.0)
->>> [round(x, 3) for x in share_interval(5, 5, method="beta")]
-[0.478, 1.0]
+>>> tuple(round(x, 3) for x in share_interval(5, 5, method="beta"))
+(0.478, 1.0)
 """
 
 from __future__ import annotations
