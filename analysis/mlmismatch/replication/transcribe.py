@@ -83,7 +83,7 @@ def fig5_bars(path: str | Path) -> "pd.DataFrame":
         for answer, (x0, _x1) in label_spans.items():
             left = [r for r in swatches if r["x1"] <= x0 + 1]
             if left:
-                colour_of[tuple(max(left, key=lambda r: r["x1"])["non_stroking_color"])] = answer
+                colour_of[_colour(max(left, key=lambda r: r["x1"]))] = answer
         if set(colour_of.values()) != set(LEGEND):
             raise InputError(f"Fig. 5's legend not understood (found {sorted(set(colour_of.values()))} in '{text}')",
                              Location(file=path.name))
@@ -95,7 +95,7 @@ def fig5_bars(path: str | Path) -> "pd.DataFrame":
         out = []
         seen = set()
         for r in page.rects:
-            colour = tuple(r.get("non_stroking_color") or ())
+            colour = _colour(r)
             if colour not in colour_of or not (plot_top <= r["top"] <= plot_bottom) or not r.get("fill"):
                 continue
             centre = (r["top"] + r["bottom"]) / 2
@@ -115,6 +115,15 @@ def fig5_bars(path: str | Path) -> "pd.DataFrame":
     df = pd.DataFrame(out, columns=COLUMNS)
     df["_r"], df["_a"] = df["row"].map(order), df["answer"].map(LEGEND.index)
     return df.sort_values(["_r", "_a"]).drop(columns=["_r", "_a"]).reset_index(drop=True)
+
+
+def _colour(rect: dict) -> tuple:
+    """A rectangle's fill colour as a tuple: pdfplumber gives a tuple for RGB or CMYK fills and a bare
+    number for a grey one (a white page background, say)."""
+    value = rect.get("non_stroking_color")
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 def _legend_spans(words: list[dict]) -> dict[str, tuple[float, float]]:
