@@ -348,3 +348,31 @@ def test_build_report_is_pure_and_highlights_differences():
     assert summary.iloc[-1].to_dict() == {"section": "All claims", "claims": 3, "quantities": 3, "read_from_figure": 0,
                                           "inferred": 0, "reproduced": 1, "differs": 1, "not_reproducible": 1,
                                           "causes": 1, "unexplained": 0}
+
+
+# --------------------------------------------------------------------------------------------
+# A spreadsheet pie chart's percent labels (Microsoft KB 214033 and reported observations)
+# --------------------------------------------------------------------------------------------
+def test_excel_pie_labels_take_the_extra_percent_from_the_largest_slice():
+    # KB 214033: labels that add up to 101 lose 1 from the largest slice (here 747 rounds to 75, 58 to 6,
+    # 137 to 14: 75 + 6 + 6 + 14 = 101, so the largest is labelled 74)
+    labels = cl.excel_pie_labels({"a": 747, "b": 58, "c": 58, "d": 137})
+    assert labels == {"a": 74, "b": 6, "c": 6, "d": 14}
+    assert sum(labels.values()) == 100
+
+
+def test_excel_pie_labels_give_a_missing_percent_to_the_first_largest_slice():
+    # three equal slices: half up gives 33 + 33 + 33 = 99; Excel shows 34 %, 33 %, 33 %
+    assert cl.excel_pie_labels({"x": 1, "y": 1, "z": 1}) == {"x": 34, "y": 33, "z": 33}
+
+
+def test_excel_pie_labels_correct_two_tied_largest_slices_at_once():
+    # 25.5 %, 25.5 %, 24.5 %, 24.5 % round half up to 26 + 26 + 25 + 25 = 102; each of the two tied
+    # largest slices gives 1
+    labels = cl.excel_pie_labels({"p": 255, "q": 255, "r": 245, "s": 245})
+    assert labels == {"p": 25, "q": 25, "r": 25, "s": 25}
+
+
+def test_excel_pie_labels_leave_labels_that_already_add_up_alone():
+    assert cl.excel_pie_labels({"a": 1, "b": 3}) == {"a": 25, "b": 75}
+    assert cl.excel_pie_labels({"a": 0, "b": 0}) == {"a": 0, "b": 0}

@@ -976,8 +976,16 @@ def largest_remainder(parts: dict[str, int], decimals: int = 0) -> dict[str, Fra
 def excel_pie_labels(parts: dict[str, int]) -> dict[str, Fraction]:
     """Integer percent labels of a spreadsheet pie chart that shows percentages (``showPercent`` with
     the default ``0%`` format): each share rounded half up, then the difference to 100 taken from or
-    given to the largest slices, largest first, as Microsoft documents for Excel (KB 214033: when the
-    labels add up to 101, 1 is subtracted from the largest)."""
+    given to the largest slices, largest first, as Microsoft documents for Excel (KB 214033, "Pie Chart
+    Shows Incorrect Percentage Value in Excel", section Cause: when the labels add up to 101, 1 is
+    subtracted from the largest; http://support.microsoft.com/kb/214033). Beyond the 101 case the KB
+    says nothing; the rest of the rule follows what users observed and reported (three equal slices
+    labelled 34 %, 33 %, 33 %; two tied largest slices of 25.5 % both labelled 25 %), which
+    ``tests/unit/test_claims.py`` checks.
+
+    >>> sorted(int(v) for v in excel_pie_labels({"a": 1, "b": 1, "c": 1}).values())
+    [33, 33, 34]
+    """
     total = sum(parts.values())
     if not total:
         return {k: Fraction(0) for k in parts}
