@@ -119,7 +119,7 @@ ML_LIBRARIES = ("scikit-learn",)
 class Step:
     """One step of ``reproduce`` and what it depends on.
 
-    ``sources`` are ids of ``data/sources.toml`` (``sei-*`` stands for every SEI schema), ``data`` packaged
+    ``sources`` are ids of ``data/sources.toml`` (``sei-1.*`` stands for every SEI schema of versions 1.x), ``data`` packaged
     data (``data/mapping``: a folder; ``published/claims.csv``: a file), ``needs`` the steps whose
     outputs or result it reads, ``outputs`` the files it writes (relative to the output folder),
     ``result`` the key of ``ctx.results`` it leaves for later steps (cached with its outputs), and
