@@ -133,16 +133,19 @@ def presence(codings: "pd.DataFrame", codebook: "pd.DataFrame", level: str = "ca
     by_mismatch = codings.groupby("mismatch_id")["coder"].nunique()
     single = sorted(by_mismatch.index[by_mismatch < 2])
     units = [m for m in _natural(by_mismatch.index) if by_mismatch[m] >= 2]
-    u_idx = {m: i for i, m in enumerate(units)}
-    k_idx = {c: i for i, c in enumerate(coders)}
-    j_idx = {c: i for i, c in enumerate(codes)}
+    import pandas as pd
+
+    # one index per row (vectorized): unit, coder, code
+    u = pd.Index(units).get_indexer(codings["mismatch_id"])
+    k = pd.Index(coders).get_indexer(codings["coder"])
+    keys = pd.Index(list(key))
+    j = pd.Index(codes).get_indexer(keys)
+    ok = u >= 0
+    if (j[ok] < 0).any():
+        raise KeyError(keys[ok & (j < 0)][0])  # a code that is not in the codebook (checked when reading)
     values = np.full((len(units), len(coders), len(codes)), np.nan)
-    for mid, who in set(zip(codings["mismatch_id"], codings["coder"])):
-        if mid in u_idx:
-            values[u_idx[mid], k_idx[who], :] = 0.0
-    for mid, who, code in zip(codings["mismatch_id"], codings["coder"], key):
-        if mid in u_idx:
-            values[u_idx[mid], k_idx[who], j_idx[code]] = 1.0
+    values[u[ok], k[ok], :] = 0.0
+    values[u[ok], k[ok], j[ok]] = 1.0
     return Presence(units, coders, codes, code_cats, values, single)
 
 
@@ -228,7 +231,6 @@ def _bootstrap(values: "np.ndarray", n_boot: int, seed: int, batch: int = 200) -
     out = np.full((n_boot, 3, n_codes + 1), np.nan)
     if n_units == 0 or n_boot == 0:
         return out
-    draws = rng.integers(0, n_units, (n_boot, n_units))  # the same stream as n_boot calls of size n_units
     complete = ~np.isnan(values[:, :, 0]).any(axis=1)
     counts_all = _counts(values)  # (codes, units, 2)
     # Krippendorff: per unit, the within-unit disagreement and the pairable value counts
@@ -244,34 +246,42 @@ def _bootstrap(values: "np.ndarray", n_boot: int, seed: int, batch: int = 200) -
     with np.errstate(divide="ignore", invalid="ignore"):
         p_u = np.where(complete, ((counts_all.astype(float) ** 2).sum(axis=-1) - m) / (m * (m - 1)), 0.0)  # (codes, units)
     cnt_c = np.where(complete[None, :, None], counts_all, 0).astype(float)
+    # every per-unit term in one matrix (units x columns): one product with the weights gives every sum
+    blocks = {"within": within.T, "n_uc": n_uc.transpose(1, 0, 2).reshape(n_units, n_codes * 2),
+              "complete": comp_f[:, None], "p_u": p_u.T, "cnt_c": cnt_c.transpose(1, 0, 2).reshape(n_units, n_codes * 2)}
     if n_coders == 2:
         v = np.nan_to_num(values, nan=0.0)
         a, c = v[:, 0, :], v[:, 1, :]  # (units, codes)
-        agree = np.where(complete[:, None], (a == c).astype(float), 0.0)
-        a = np.where(complete[:, None], a, 0.0)
-        c = np.where(complete[:, None], c, 0.0)
+        blocks["agree"] = np.where(complete[:, None], (a == c).astype(float), 0.0)
+        blocks["a"] = np.where(complete[:, None], a, 0.0)
+        blocks["c"] = np.where(complete[:, None], c, 0.0)
+    cols, at = {}, 0
+    for name, block in blocks.items():
+        cols[name] = slice(at, at + block.shape[1])
+        at += block.shape[1]
+    terms = np.ascontiguousarray(np.concatenate(list(blocks.values()), axis=1))
     for start in range(0, n_boot, batch):
-        idx = draws[start:start + batch]
-        nb = len(idx)
+        nb = min(batch, n_boot - start)
+        idx = rng.integers(0, n_units, (nb, n_units))  # the same stream as nb calls of size n_units
         flat = (idx + (np.arange(nb) * n_units)[:, None]).reshape(-1)
         w = np.bincount(flat, minlength=nb * n_units).reshape(nb, n_units).astype(float)  # times drawn
+        sums = w @ terms  # (nb, columns): exact sums of integer (or dyadic) terms
         sl = slice(start, start + nb)
         with np.errstate(divide="ignore", invalid="ignore"):
             # --- Krippendorff's alpha: d_o = sum of within, n_c = sum of value counts
-            d_o = w @ within.T  # (nb, codes)
-            n_c = np.einsum("bu,juc->bjc", w, n_uc)  # (nb, codes, 2)
+            d_o = sums[:, cols["within"]]  # (nb, codes)
+            n_c = sums[:, cols["n_uc"]].reshape(nb, n_codes, 2)
             for dd, nc, target in ((d_o, n_c, (sl, 2, slice(0, n_codes))),
                                    (d_o.sum(axis=1, keepdims=True), n_c.sum(axis=1, keepdims=True), (sl, 2, slice(n_codes, n_codes + 1)))):
                 n = nc.sum(axis=-1)
                 d_e = n ** 2 - (nc ** 2).sum(axis=-1)
                 alpha = 1.0 - (n - 1) * dd / d_e
                 out[target] = np.where(d_e > 0, alpha, np.nan)
-            # --- Fleiss' kappa on the complete units of each resample
-            wc = w * comp_f
-            n_comp = wc.sum(axis=1)  # (nb,)
+            # --- Fleiss' kappa on the complete units of each resample (incomplete units' terms are 0)
+            n_comp = sums[:, cols["complete"]][:, 0]  # (nb,)
             has = n_comp > 0
-            sum_pu = wc @ p_u.T  # (nb, codes)
-            nc_f = np.einsum("bu,juc->bjc", wc, cnt_c)  # (nb, codes, 2)
+            sum_pu = sums[:, cols["p_u"]]
+            nc_f = sums[:, cols["cnt_c"]].reshape(nb, n_codes, 2)
             for sp, nc, units, target in ((sum_pu, nc_f, n_comp[:, None], slice(0, n_codes)),
                                           (sum_pu.sum(axis=1, keepdims=True), nc_f.sum(axis=1, keepdims=True),
                                            (n_comp * n_codes)[:, None], slice(n_codes, n_codes + 1))):
@@ -282,11 +292,12 @@ def _bootstrap(values: "np.ndarray", n_boot: int, seed: int, batch: int = 200) -
                 out[sl, 1, target] = np.where(has[:, None], np.where(np.isclose(p_e, 1.0), np.nan, kappa), np.nan)
             # --- Cohen's kappa (two coders) on the same units
             if n_coders == 2:
-                for ag, sa, sc, units, target in ((wc @ agree, wc @ a, wc @ c, n_comp[:, None], slice(0, n_codes)),
-                                                  ((wc @ agree).sum(axis=1, keepdims=True), (wc @ a).sum(axis=1, keepdims=True),
-                                                   (wc @ c).sum(axis=1, keepdims=True), (n_comp * n_codes)[:, None],
-                                                   slice(n_codes, n_codes + 1))):
-                    p_o, pa, pb = ag / units, sa / units, sc / units
+                ag, sa, sc = sums[:, cols["agree"]], sums[:, cols["a"]], sums[:, cols["c"]]
+                for ag_, sa_, sc_, units, target in ((ag, sa, sc, n_comp[:, None], slice(0, n_codes)),
+                                                     (ag.sum(axis=1, keepdims=True), sa.sum(axis=1, keepdims=True),
+                                                      sc.sum(axis=1, keepdims=True), (n_comp * n_codes)[:, None],
+                                                      slice(n_codes, n_codes + 1))):
+                    p_o, pa, pb = ag_ / units, sa_ / units, sc_ / units
                     p_e = pa * pb + (1 - pa) * (1 - pb)
                     kappa = (p_o - p_e) / (1 - p_e)
                     out[sl, 0, target] = np.where(has[:, None], np.where(np.isclose(p_e, 1.0), np.nan, kappa), np.nan)
