@@ -136,6 +136,8 @@ class Step:
     outputs: tuple[str, ...] = ()
     result: str | None = None
     libraries: tuple[str, ...] = BASE_LIBRARIES
+    #: Rough CPU seconds of a cold run: the runner starts the costliest ready step first (no effect on outputs).
+    cost: float = 1.0
 
     @property
     def module(self) -> str:

@@ -36,8 +36,9 @@ from mlmismatch.pipeline.context import Context, Step
 __all__ = ["Context", "Step", "steps", "select", "run", "reproduce", "write_manifest", "step_names", "describe_steps"]
 
 STAGING_PREFIX = ".mlmismatch-staging-"
-#: Modules every step's code includes besides its own module's imports (the runner and the cache).
-RUNNER_MODULES = ("mlmismatch.pipeline.run", "mlmismatch.pipeline.cache", "mlmismatch.pipeline.context")
+#: Modules every step's code includes besides its own module's imports: the Context it writes through (the
+#: runner and the cache do not shape a step's bytes; a change of the cache's layout bumps ``CACHE_FORMAT``).
+RUNNER_MODULES = ("mlmismatch.pipeline.context",)
 
 
 def steps() -> list[Step]:
@@ -356,7 +357,8 @@ def _execute(ctx: Context, to_run: list[Step], by_name: dict[str, Step], hits: d
                              initializer=_init_worker, initargs=(ctx,)) as pool:
         try:
             while pending or running:
-                for s in [s for s in pending if all(d in done for d in s.needs)]:
+                ready = [s for s in pending if all(d in done for d in s.needs)]
+                for s in sorted(ready, key=lambda s: -s.cost):  # the longest first: a shorter wall time
                     pending.remove(s)
                     if progress:
                         progress(s.name)

@@ -46,4 +46,4 @@ STEPS = [Step("categories", step_categories, "categorization of the coded interv
               sources=("coding",),
               outputs=tuple(f"tables/{t}.{ext}" for t in TABLES for ext in ("csv", "md", "tex"))
               + figures("fig2_categories", "fig3_subcategories", "category_cooccurrence", "mismatches_per_interview"),
-              libraries=BASE_LIBRARIES + FIGURE_LIBRARIES)]
+              libraries=BASE_LIBRARIES + FIGURE_LIBRARIES, cost=2.0)]

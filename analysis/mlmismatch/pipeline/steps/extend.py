@@ -79,4 +79,4 @@ STEPS = [Step("suggest-evaluation", step_suggest_evaluation,
               sources=("coding",),
               outputs=("tables/suggest_evaluation.csv", "tables/suggest_evaluation_per_code.csv",
                        "tables/suggest_evaluation.md", "tables/suggest_evaluation_per_code.md"),
-              libraries=BASE_LIBRARIES + ML_LIBRARIES)]
+              libraries=BASE_LIBRARIES + ML_LIBRARIES, cost=3.0)]

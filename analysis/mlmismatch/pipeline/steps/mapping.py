@@ -158,7 +158,7 @@ STEPS = [
              "mapping_gap_unaddressed_subcategories", "mapping_rule_consistency", "practice_matrix"))
          + ("tables/mapping_coverage_by_category.md", "tables/mapping_sharing_vs_predicate.md")
          + figures("mapping_matrix", "practice_matrix", "mapping_sharing_vs_predicate"),
-         libraries=BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES + SCHEMA_LIBRARIES),
+         libraries=BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES + SCHEMA_LIBRARIES, cost=3.0),
     Step("text-evidence", text_evidence_step, "TF-IDF text evidence for the curated mapping",
          sources=("coding", "sei-1.*"), data=MAPPING_DATA,
          outputs=("tables/text_evidence_scores.csv", "tables/text_evidence_summary.csv",

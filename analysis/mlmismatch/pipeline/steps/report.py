@@ -158,7 +158,7 @@ STEPS = [
          outputs=("claims.csv", "causes.csv", "workbook_crosscheck.csv", "tables/unexplained_claims.csv",
                   "tables/hypothesis_search.csv", "tables/measure_sensitivity.csv", "figures/claims_status.png",
                   "figures/claims_percent_scatter.png"),
-         result="replication", libraries=LIBRARIES),
+         result="replication", libraries=LIBRARIES, cost=10.0),
     Step("report", step_report, "replication report: published vs recomputed values, causes, the workbooks' evidence, "
                                 "the figures and results beyond the paper (.md, .html)",
          sources=("coding", "survey"), data=("data/sources.toml", "published/claims.csv"), needs=REPORT_NEEDS,
