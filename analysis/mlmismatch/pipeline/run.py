@@ -119,8 +119,14 @@ class _Plan:
         store = ctx.store
         registry = store.registry()
         self.sources = {s.name: _expand_sources(s, registry) for s in selected}
+        from mlmismatch.core.errors import MlmismatchError
+
+        self.missing: dict[str, str] = {}
         for sid in sorted({sid for ids in self.sources.values() for sid in ids}):
-            store.resolve(sid)  # hashes the file; the manifest's inputs
+            try:
+                store.resolve(sid)  # hashes the file; the manifest's inputs
+            except MlmismatchError as exc:  # the steps that need it fail or degrade as they do without a cache
+                self.missing[sid] = f"missing: {exc}"
         memo: dict = {}
         self.code: dict[str, dict[str, Path]] = {}
         data_digests: dict[str, str] = {}
@@ -142,7 +148,8 @@ class _Plan:
             self.libraries.update(s.libraries)
             material = {
                 "step": s.name, "toolkit": version(), "python": py,
-                "sources": {sid: store.resolved[sid].sha256 for sid in self.sources[s.name]},
+                "sources": {sid: store.resolved[sid].sha256 if sid in store.resolved else self.missing[sid]
+                            for sid in self.sources[s.name]},
                 "data": {spec: data_digests[spec] for spec in s.data},
                 "code": {m: file_sha[p] for m, p in self.code[s.name].items()},
                 "libraries": cachemod.library_versions(s.libraries),
