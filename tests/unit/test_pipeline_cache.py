@@ -267,3 +267,34 @@ def test_cache_root_respects_data_home_and_the_environment(tmp_path, monkeypatch
     monkeypatch.setenv("MLMISMATCH_CACHE", str(tmp_path / "env"))
     assert cachemod.cache_root() == tmp_path / "env" / "reproduce"
     assert cachemod.cache_root(tmp_path / "home") == tmp_path / "home" / "reproduce"
+
+
+def step_optional(ctx: Context) -> None:
+    from mlmismatch.core.errors import MlmismatchError
+
+    try:
+        text = _read(ctx, "gamma")
+    except MlmismatchError:
+        text = "no gamma"
+    ctx.write_text("optional.txt", text)
+
+
+def test_a_missing_source_is_part_of_the_key(fake, tmp_path):
+    """A step may degrade without a source (as the report does without the survey); the key says it was missing."""
+    fake.steps[:] = [Step("optional", step_optional, sources=("gamma",), data=(), outputs=("optional.txt",),
+                          libraries=())]
+    out = tmp_path / "out"
+    import mlmismatch.pipeline.run as r
+
+    registry_go = fake
+
+    def go(**kw):
+        store = Store(data_dir=fake.data, _registry={"gamma": _source("gamma", "c.txt")})
+        return r.run(Context(out=out, store=store), cache_dir=registry_go.cache_dir, **kw)
+
+    assert go().results["cache"]["ran"] == ["optional"]
+    assert (out / "optional.txt").read_text().strip() == "no gamma"
+    assert go().results["cache"]["ran"] == []
+    (fake.data / "c.txt").write_text("gamma now", encoding="utf-8")
+    assert go().results["cache"]["ran"] == ["optional"]
+    assert (out / "optional.txt").read_text().strip() == "gamma now"
