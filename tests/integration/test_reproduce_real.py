@@ -72,6 +72,18 @@ def test_outputs_restored_from_the_cache_are_the_same_bytes(run, tmp_path, cache
         assert (tmp_path / rel).read_bytes() == (run.out / rel).read_bytes(), rel
 
 
+def test_a_run_restored_from_the_cache_imports_no_heavy_library(run, tmp_path, cache_dir):
+    import subprocess
+    import sys
+
+    code = ("import sys; from mlmismatch import reproduce; "
+            f"ctx = reproduce({str(tmp_path)!r}, cache_dir={str(cache_dir)!r}); "
+            "assert ctx.results['cache']['ran'] == [], ctx.results['cache']['ran']; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'scipy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
 def _steps():
     from mlmismatch.pipeline.run import steps
 
