@@ -434,9 +434,10 @@ def reproduce(out: str | Path | None = None, *, only: list[str] | None = None, s
     Returns
     -------
     Context
-        The run: ``ctx.written`` maps every file written to its SHA-256, ``ctx.results`` holds the
-        tables shared between steps (``ctx.results["claims"]``: the claims beside the recomputed values,
-        when the claims step ran or the report needed them).
+        The run: ``ctx.written`` maps every file written (or restored) to its SHA-256, ``ctx.results``
+        holds the results steps share (``ctx.results["replication"].results``: the claims beside the
+        recomputed values, when the claims step ran or the report needed them) and
+        ``ctx.results["cache"]`` the steps that ran and those restored from the cache.
 
     Examples
     --------
