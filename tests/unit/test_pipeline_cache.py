@@ -298,3 +298,11 @@ def test_a_missing_source_is_part_of_the_key(fake, tmp_path):
     (fake.data / "c.txt").write_text("gamma now", encoding="utf-8")
     assert go().results["cache"]["ran"] == ["optional"]
     assert (out / "optional.txt").read_text().strip() == "gamma now"
+
+
+def test_an_output_folder_in_the_way_is_a_located_error(fake, tmp_path):
+    from mlmismatch.core.errors import InputError
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="a file is in the way"):
+        fake(tmp_path / "file")

@@ -277,10 +277,15 @@ def run(ctx: Context, progress: Callable[[str], None] | None = None, only: list[
     store_cache = cachemod.StepCache(root)
     plan = _Plan(ctx, selected)
     by_name = {s.name: s for s in selected}
-    final.mkdir(parents=True, exist_ok=True)
+    from mlmismatch.core.writers import output_dir, output_error
+
+    output_dir(final)  # a file in the way, a read-only folder: one located line (exit 2)
     _clean_stale_staging(final)
     staging = final / f"{STAGING_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
-    staging.mkdir()
+    try:
+        staging.mkdir()
+    except OSError as exc:
+        raise output_error(exc, final) from None
     ctx.final, ctx.out = final, staging
     hits: dict[str, dict] = {}
     ran: list[str] = []
