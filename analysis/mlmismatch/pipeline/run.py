@@ -325,8 +325,8 @@ def run(ctx: Context, progress: Callable[[str], None] | None = None, only: list[
     if use_cache:
         outputs = {final / rel for rel in ctx.written}
         ident = cachemod.stamp_id(final, only, ctx.store.local_root(), ctx.store.data_home, ctx.store.strict)
-        cachemod.write_stamp(root, ident, plan.stamp_files(ctx) | outputs | {manifest}, plan.libraries,
-                             len(ctx.written))
+        libraries = plan.libraries | {"mlmismatch"}  # a reinstall with another version changes its dist-info
+        cachemod.write_stamp(root, ident, plan.stamp_files(ctx) | outputs | {manifest}, libraries, len(ctx.written))
     return ctx
 
 
