@@ -306,3 +306,20 @@ def test_an_output_folder_in_the_way_is_a_located_error(fake, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="a file is in the way"):
         fake(tmp_path / "file")
+
+
+def step_bad_input(ctx: Context) -> None:
+    from mlmismatch.core.errors import InputError, Location
+
+    raise InputError("not a number", Location(file="a.txt", row=1), expected="a count")
+
+
+def test_bad_input_in_a_worker_reaches_the_caller_as_input_error(fake, tmp_path, monkeypatch):
+    from mlmismatch.core.errors import InputError
+
+    monkeypatch.delenv("MLMISMATCH_SEQUENTIAL")
+    monkeypatch.setenv("MLMISMATCH_WORKERS", "2")
+    fake.steps[:] = [FAKE[0], Step("bad", step_bad_input, sources=("beta",), data=(), libraries=())]
+    with pytest.raises(InputError, match=r"a.txt, row 1: not a number; expected a count"):
+        fake(tmp_path / "out")
+    assert not list((tmp_path / "out").iterdir())  # nothing moved into place, no staging folder left
