@@ -16,11 +16,16 @@ COMMITTED = REPO / "paper" / "generated"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, coding_path, survey_path):
-    """One full run of reproduce (the expensive part of this module runs once)."""
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("reproduce-cache")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, coding_path, survey_path, cache_dir):
+    """One full run of reproduce with an empty cache (the expensive part of this module runs once)."""
     from mlmismatch import reproduce
 
-    return reproduce(tmp_path_factory.mktemp("run"))
+    return reproduce(tmp_path_factory.mktemp("run"), cache_dir=cache_dir)
 
 
 def _files(root: Path) -> dict[str, Path]:
@@ -48,10 +53,46 @@ def test_a_rerun_in_one_process_gives_the_same_bytes(run, tmp_path, monkeypatch)
     from mlmismatch import reproduce
 
     monkeypatch.setenv("MLMISMATCH_SEQUENTIAL", "1")
-    again = reproduce(tmp_path, only=["categories", "survey-demographics"])
+    again = reproduce(tmp_path, only=["categories", "survey-demographics"], use_cache=False)
+    assert again.results["cache"]["ran"] == ["categories", "survey-tables", "survey-demographics"]
     assert len(again.written) >= 10
     differ = [rel for rel in again.written if rel != "manifest.json" and again.written[rel] != run.written[rel]]
     assert not differ, f"outputs differ between runs: {differ}"
+
+
+def test_outputs_restored_from_the_cache_are_the_same_bytes(run, tmp_path, cache_dir):
+    """A second run into another folder restores every step from the cache: the same files, the same bytes."""
+    from mlmismatch import reproduce
+
+    again = reproduce(tmp_path, cache_dir=cache_dir)
+    assert again.results["cache"]["ran"] == []
+    assert set(again.results["cache"]["restored"]) == {s.name for s in _steps()}
+    assert again.written == run.written
+    for rel in run.written:
+        assert (tmp_path / rel).read_bytes() == (run.out / rel).read_bytes(), rel
+
+
+def test_a_run_restored_from_the_cache_imports_no_heavy_library(run, tmp_path, cache_dir):
+    import subprocess
+    import sys
+
+    code = ("import sys; from mlmismatch import reproduce; "
+            f"ctx = reproduce({str(tmp_path)!r}, cache_dir={str(cache_dir)!r}); "
+            "assert ctx.results['cache']['ran'] == [], ctx.results['cache']['ran']; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'scipy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def _steps():
+    from mlmismatch.pipeline.run import steps
+
+    return steps()
+
+
+def test_every_declared_output_is_written(run):
+    declared = {rel for s in _steps() for rel in s.outputs}
+    assert set(run.written) == declared  # undeclared outputs fail the run itself
 
 
 def test_manifest_records_inputs_and_outputs(run):

@@ -82,3 +82,29 @@ def test_evaluate_is_grouped_reproducible_and_beats_the_baseline():
     base = ev.per_code[(ev.per_code.model == "majority baseline") & (ev.per_code.level == "category")]
     assert (base["f1"] > 0).sum() == 1
     assert s.loc[("category", "majority baseline"), "macro_f1"] < 0.2
+
+
+def test_cached_model_trains_once_per_data_and_seed(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    mism, inst = _data()
+    data = SimpleNamespace(mismatches=mism, instances=inst, codebook=_codebook())
+    first, trained = suggest.cached_model(data, seed=0, cache_dir=tmp_path)
+    assert trained and len(list(tmp_path.glob("suggest-*.pickle"))) == 1
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the model was trained again")
+
+    monkeypatch.setattr(suggest, "_fit_level", no_training)
+    second, trained = suggest.cached_model(data, seed=0, cache_dir=tmp_path)
+    assert not trained
+    text = "the gpu on the edge device had too little memory"
+    pd.testing.assert_frame_equal(first.suggest(text), second.suggest(text))
+    monkeypatch.undo()
+    # other data or another seed: another key, trained again
+    changed = SimpleNamespace(mismatches=mism.assign(description=mism["description"] + " extra"), instances=inst,
+                              codebook=_codebook())
+    assert suggest.cached_model(changed, seed=0, cache_dir=tmp_path)[1]
+    assert suggest.cached_model(data, seed=1, cache_dir=tmp_path)[1]
+    assert len(list(tmp_path.glob("suggest-*.pickle"))) == 3
+    assert not list(tmp_path.glob(".tmp-*"))

@@ -183,29 +183,30 @@ def cooccurrence(instances: "pd.DataFrame") -> "pd.DataFrame":
     >>> int(cooccurrence(inst).loc["Trained Model", "Raw Data"]), int(cooccurrence(inst).loc["Trained Model", "Trained Model"])
     (1, 2)
     """
+    import numpy as np
     import pandas as pd
 
     order = _category_order(instances)
-    sets = instances.groupby("mismatch_id")["category"].apply(lambda s: sorted(set(map(str, s))))
-    mat = pd.DataFrame(0, index=pd.Index(order, name="category"), columns=order, dtype="int64")
-    for cats in sets:
-        for a in cats:
-            for b in cats:
-                mat.loc[a, b] += 1
+    # presence (mismatch x category, 0/1; a category coded twice in a mismatch counts once), then one product
+    col = pd.Categorical(instances["category"].astype(str), categories=order)
+    row = pd.factorize(instances["mismatch_id"])[0]
+    present = np.zeros((int(row.max()) + 1 if len(row) else 0, len(order)), dtype="int64")
+    known = col.codes >= 0
+    present[row[known], col.codes[known]] = 1
+    mat = pd.DataFrame(present.T @ present, index=pd.Index(order, name="category"), columns=order, dtype="int64")
     return mat
 
 
 def cooccurrence_long(instances: "pd.DataFrame") -> "pd.DataFrame":
     """The co-occurrence matrix in tidy form: ``category_a, category_b, n_mismatches`` (a <= b)."""
-    mat = cooccurrence(instances)
-    order = list(mat.index)
-    rows = [
-        {"category_a": a, "category_b": b, "n_mismatches": int(mat.loc[a, b])}
-        for i, a in enumerate(order) for b in order[i:]
-    ]
+    import numpy as np
     import pandas as pd
 
-    return pd.DataFrame(rows)
+    mat = cooccurrence(instances)
+    order = list(mat.index)
+    i, j = np.triu_indices(len(order))
+    return pd.DataFrame({"category_a": [order[k] for k in i], "category_b": [order[k] for k in j],
+                         "n_mismatches": mat.to_numpy()[i, j].astype("int64")})
 
 
 def multi_category_mismatches(instances: "pd.DataFrame") -> "pd.DataFrame":

@@ -36,10 +36,12 @@ def largest_remainder(counts: Sequence[int], decimals: int = 0) -> list:
     if total == 0:
         return [0] * len(counts)
     q = 10 ** decimals
-    exact = [Fraction(100 * q * int(c), total) for c in counts]
-    floors = [math.floor(x) for x in exact]
+    # integer arithmetic: share i is scaled[i] / total, its floor scaled[i] // total and its remainder
+    # (scaled[i] % total) / total, so remainders compare as integers (no Fraction per share)
+    scaled = [100 * q * int(c) for c in counts]
+    floors = [v // total for v in scaled]
     left = 100 * q - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    order = sorted(range(len(counts)), key=lambda i: (-(scaled[i] % total), i))
     for i in order[:left]:
         floors[i] += 1
     if decimals == 0:

@@ -133,16 +133,19 @@ def presence(codings: "pd.DataFrame", codebook: "pd.DataFrame", level: str = "ca
     by_mismatch = codings.groupby("mismatch_id")["coder"].nunique()
     single = sorted(by_mismatch.index[by_mismatch < 2])
     units = [m for m in _natural(by_mismatch.index) if by_mismatch[m] >= 2]
-    u_idx = {m: i for i, m in enumerate(units)}
-    k_idx = {c: i for i, c in enumerate(coders)}
-    j_idx = {c: i for i, c in enumerate(codes)}
+    import pandas as pd
+
+    # one index per row (vectorized): unit, coder, code
+    u = pd.Index(units).get_indexer(codings["mismatch_id"])
+    k = pd.Index(coders).get_indexer(codings["coder"])
+    keys = pd.Index(list(key))
+    j = pd.Index(codes).get_indexer(keys)
+    ok = u >= 0
+    if (j[ok] < 0).any():
+        raise KeyError(keys[ok & (j < 0)][0])  # a code that is not in the codebook (checked when reading)
     values = np.full((len(units), len(coders), len(codes)), np.nan)
-    for mid, who in set(zip(codings["mismatch_id"], codings["coder"])):
-        if mid in u_idx:
-            values[u_idx[mid], k_idx[who], :] = 0.0
-    for mid, who, code in zip(codings["mismatch_id"], codings["coder"], key):
-        if mid in u_idx:
-            values[u_idx[mid], k_idx[who], j_idx[code]] = 1.0
+    values[u[ok], k[ok], :] = 0.0
+    values[u[ok], k[ok], j[ok]] = 1.0
     return Presence(units, coders, codes, code_cats, values, single)
 
 
@@ -210,31 +213,94 @@ class AgreementResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _bootstrap(values: "np.ndarray", n_boot: int, seed: int) -> "np.ndarray":
-    """Replicates ``(n_boot, 3, n_codes + 1)``: statistic x (each code, pooled) over resampled mismatches."""
+def _bootstrap(values: "np.ndarray", n_boot: int, seed: int, batch: int = 200) -> "np.ndarray":
+    """Replicates ``(n_boot, 3, n_codes + 1)``: statistic x (each code, pooled) over resampled mismatches.
+
+    Resample ``b`` draws ``rng.integers(0, n_units, n_units)`` (the draws of the former loop, one
+    resample after the other); it is expressed as a weight per mismatch (how often it was drawn), and
+    every statistic is a sum over mismatches, so all replicates are matrix products of the weights with
+    per-mismatch terms (``batch`` resamples at a time, to bound memory). The per-mismatch terms are the
+    ones the loop summed; with two coders (and for alpha with up to three) they are integers or halves,
+    so the sums are exact and the replicates equal the loop's bit for bit (tested). With more coders,
+    Fleiss' terms are fractions such as 1/3 and the sums agree with the loop's to rounding (1e-12).
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
     n_units, n_coders, n_codes = values.shape
-    complete = ~np.isnan(values[:, :, 0]).any(axis=1)
     out = np.full((n_boot, 3, n_codes + 1), np.nan)
+    if n_units == 0 or n_boot == 0:
+        return out
+    complete = ~np.isnan(values[:, :, 0]).any(axis=1)
     counts_all = _counts(values)  # (codes, units, 2)
-    for b in range(n_boot):
-        idx = rng.integers(0, n_units, n_units)
-        cnt = counts_all[:, idx, :]
-        comp = complete[idx]
-        pooled = cnt.reshape(1, -1, 2)
-        out[b, 2, :n_codes] = krippendorff_alpha_nominal(cnt)
-        out[b, 2, n_codes] = krippendorff_alpha_nominal(pooled)[0]
-        if comp.any():
-            cc = cnt[:, comp, :]
-            out[b, 1, :n_codes] = fleiss_kappa_counts(cc)
-            out[b, 1, n_codes] = fleiss_kappa_counts(cc.reshape(1, -1, 2))[0]
+    # Krippendorff: per unit, the within-unit disagreement and the pairable value counts
+    n_uc = counts_all.astype(float)
+    m_u = n_uc.sum(axis=-1)
+    pairable = m_u >= 2
+    n_uc = np.where(pairable[..., None], n_uc, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(pairable, (m_u ** 2 - (n_uc ** 2).sum(axis=-1)) / np.where(pairable, m_u - 1, 1), 0.0)
+    # Fleiss and Cohen: complete units only (others get weight 0; their terms set to 0, not NaN)
+    m = n_coders
+    comp_f = complete.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_u = np.where(complete, ((counts_all.astype(float) ** 2).sum(axis=-1) - m) / (m * (m - 1)), 0.0)  # (codes, units)
+    cnt_c = np.where(complete[None, :, None], counts_all, 0).astype(float)
+    # every per-unit term in one matrix (units x columns): one product with the weights gives every sum
+    blocks = {"within": within.T, "n_uc": n_uc.transpose(1, 0, 2).reshape(n_units, n_codes * 2),
+              "complete": comp_f[:, None], "p_u": p_u.T, "cnt_c": cnt_c.transpose(1, 0, 2).reshape(n_units, n_codes * 2)}
+    if n_coders == 2:
+        v = np.nan_to_num(values, nan=0.0)
+        a, c = v[:, 0, :], v[:, 1, :]  # (units, codes)
+        blocks["agree"] = np.where(complete[:, None], (a == c).astype(float), 0.0)
+        blocks["a"] = np.where(complete[:, None], a, 0.0)
+        blocks["c"] = np.where(complete[:, None], c, 0.0)
+    cols, at = {}, 0
+    for name, block in blocks.items():
+        cols[name] = slice(at, at + block.shape[1])
+        at += block.shape[1]
+    terms = np.ascontiguousarray(np.concatenate(list(blocks.values()), axis=1))
+    for start in range(0, n_boot, batch):
+        nb = min(batch, n_boot - start)
+        idx = rng.integers(0, n_units, (nb, n_units))  # the same stream as nb calls of size n_units
+        flat = (idx + (np.arange(nb) * n_units)[:, None]).reshape(-1)
+        w = np.bincount(flat, minlength=nb * n_units).reshape(nb, n_units).astype(float)  # times drawn
+        sums = w @ terms  # (nb, columns): exact sums of integer (or dyadic) terms
+        sl = slice(start, start + nb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # --- Krippendorff's alpha: d_o = sum of within, n_c = sum of value counts
+            d_o = sums[:, cols["within"]]  # (nb, codes)
+            n_c = sums[:, cols["n_uc"]].reshape(nb, n_codes, 2)
+            for dd, nc, target in ((d_o, n_c, (sl, 2, slice(0, n_codes))),
+                                   (d_o.sum(axis=1, keepdims=True), n_c.sum(axis=1, keepdims=True), (sl, 2, slice(n_codes, n_codes + 1)))):
+                n = nc.sum(axis=-1)
+                d_e = n ** 2 - (nc ** 2).sum(axis=-1)
+                alpha = 1.0 - (n - 1) * dd / d_e
+                out[target] = np.where(d_e > 0, alpha, np.nan)
+            # --- Fleiss' kappa on the complete units of each resample (incomplete units' terms are 0)
+            n_comp = sums[:, cols["complete"]][:, 0]  # (nb,)
+            has = n_comp > 0
+            sum_pu = sums[:, cols["p_u"]]
+            nc_f = sums[:, cols["cnt_c"]].reshape(nb, n_codes, 2)
+            for sp, nc, units, target in ((sum_pu, nc_f, n_comp[:, None], slice(0, n_codes)),
+                                          (sum_pu.sum(axis=1, keepdims=True), nc_f.sum(axis=1, keepdims=True),
+                                           (n_comp * n_codes)[:, None], slice(n_codes, n_codes + 1))):
+                p_bar = sp / units
+                p_c = nc / (units * m)[..., None]
+                p_e = (p_c ** 2).sum(axis=-1)
+                kappa = (p_bar - p_e) / (1 - p_e)
+                out[sl, 1, target] = np.where(has[:, None], np.where(np.isclose(p_e, 1.0), np.nan, kappa), np.nan)
+            # --- Cohen's kappa (two coders) on the same units
             if n_coders == 2:
-                v = values[idx][comp]  # (units, 2, codes)
-                a, c = v[:, 0, :].T, v[:, 1, :].T
-                out[b, 0, :n_codes] = cohen_kappa_pairs(a, c)
-                out[b, 0, n_codes] = cohen_kappa_pairs(a.reshape(-1), c.reshape(-1))
+                ag, sa, sc = sums[:, cols["agree"]], sums[:, cols["a"]], sums[:, cols["c"]]
+                for ag_, sa_, sc_, units, target in ((ag, sa, sc, n_comp[:, None], slice(0, n_codes)),
+                                                     (ag.sum(axis=1, keepdims=True), sa.sum(axis=1, keepdims=True),
+                                                      sc.sum(axis=1, keepdims=True), (n_comp * n_codes)[:, None],
+                                                      slice(n_codes, n_codes + 1))):
+                    p_o, pa, pb = ag_ / units, sa_ / units, sc_ / units
+                    p_e = pa * pb + (1 - pa) * (1 - pb)
+                    kappa = (p_o - p_e) / (1 - p_e)
+                    out[sl, 0, target] = np.where(has[:, None], np.where(np.isclose(p_e, 1.0), np.nan, kappa), np.nan)
     return out
 
 

@@ -7,8 +7,11 @@ and the (category, subcategory) pairs. A mismatch may carry up to three codes, s
 its own probability; the predicted set is the most probable code plus every other code with
 probability >= 0.5.
 
-Nothing is downloaded and nothing is saved: the model is trained from the coding workbook each time
-(about a second), so the mismatch texts never leave the user's copy of the data.
+Nothing is downloaded. The model is trained from the coding workbook; :func:`cached_model` keeps the
+trained model in the user cache (``<cache>/models/``, beside the cached workbooks; it holds the TF-IDF
+vocabulary, so words of the mismatch texts stay on the user's machine, as the workbook does), keyed by
+the SHA-256 of the training data, the seed, this module's code and the scikit-learn version, so
+``mlmismatch suggest`` trains once and then reads the model back.
 
 :func:`evaluate` cross-validates it honestly: folds grouped by interview (no interview has mismatches
 in both the training and the test fold), the fold assignment fixed by a seed, macro-F1 and per-code
@@ -154,6 +157,54 @@ def train(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "pd.D
 def train_on_study(data, seed: int = 0) -> Suggester:
     """Fit on the study's coding (:class:`mlmismatch.coding.CodingData`)."""
     return train(data.mismatches, data.instances, data.codebook, seed=seed)
+
+
+def model_key(mismatches: "pd.DataFrame", instances: "pd.DataFrame", codebook: "pd.DataFrame", seed: int = 0) -> str:
+    """SHA-256 of what the trained model depends on: texts, codes, codebook, seed, this module, scikit-learn's version."""
+    import hashlib
+    import json
+    from importlib import metadata
+    from pathlib import Path
+
+    ids = [str(i) for i in mismatches["mismatch_id"]]
+    material = {
+        "texts": mismatch_texts(mismatches), "ids": ids,
+        "codes": {level: label_sets(ids, instances, level) for level in LEVELS},
+        "labels": {level: codebook_labels(codebook, level) for level in LEVELS},
+        "seed": int(seed), "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "sklearn": metadata.version("scikit-learn"), "numpy": metadata.version("numpy"),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cached_model(data, seed: int = 0, *, cache_dir) -> tuple[Suggester, bool]:
+    """The study's model (:func:`train_on_study`) from ``cache_dir`` if it was trained before on the same data
+    with the same code, else trained and stored there (atomically). Returns ``(model, trained_now)``."""
+    import os
+    import pickle
+    import tempfile
+    from pathlib import Path
+
+    key = model_key(data.mismatches, data.instances, data.codebook, seed)
+    path = Path(cache_dir) / f"suggest-{key}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            model = pickle.load(fh)
+        if isinstance(model, Suggester):
+            return model, False
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    model = train_on_study(data, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return model, True
 
 
 # --------------------------------------------------------------------------------------------

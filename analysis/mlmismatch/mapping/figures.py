@@ -26,6 +26,37 @@ def _top(path: str) -> str:
     return re.split(r"\[\]\.|\.", path, maxsplit=1)[0]
 
 
+def _matrix_axes(n_rows: int, n_cols: int, left: float, right: float, top: float, bottom: float, cell: tuple[float, float]):
+    """A figure whose axes hold an ``n_rows`` x ``n_cols`` grid of cells of ``cell`` inches (width, height) with
+    fixed margins (inches): no ticks and no layout pass, labels are placed by the caller."""
+    width = left + n_cols * cell[0] + right
+    height = top + n_rows * cell[1] + bottom
+    fig, ax = subplots(figsize=(width, height))
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def _row_labels(ax, labels, colours=None, fontsize=5.0) -> None:
+    """One text per row, right-aligned left of the axes."""
+    tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    for r, text in enumerate(labels):
+        ax.text(-0.006, r, text, transform=tr, ha="right", va="center", fontsize=fontsize,
+                color=(colours[r] if colours else "black"), clip_on=False)
+
+
+def _col_labels(ax, labels, fontsize=5.0) -> None:
+    """One text per column, rotated, below the axes."""
+    tr = ax.get_xaxis_transform()  # x in data, y in axes fraction
+    for c, text in enumerate(labels):
+        ax.text(c, -0.008, text, transform=tr, ha="center", va="top", rotation=90, fontsize=fontsize, clip_on=False)
+
+
 def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Figure":
     """Subcategories (grouped by category) x top-level attributes (grouped by descriptor).
 
@@ -33,8 +64,12 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
     dark when a cited rule reads it, light when recording it is all the descriptor does; a hollow
     mark: a proposed attribute no published version has. The right column lists the rule ids
     (the formalization column of the paper's Fig. 6).
+
+    Drawn for a landscape page (about 10 x 6 inches): one text per row and column, the marks as one
+    collection per kind, no tick machinery and no layout pass.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
     m = mapping[mapping["status"] != "none"].copy()
     m["top"] = m["path"].map(_top)
@@ -45,83 +80,91 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
     rows = [(str(c), str(s), str(code)) for code, c, s in
             zip(codebook["category_code"], codebook["category"], codebook["subcategory"])]
     col_ix = {c: i for i, c in enumerate(cols)}
+    row_ix = {(cat, sub): r for r, (cat, sub, _code) in enumerate(rows)}
+    marks: dict[str, list[tuple[int, int]]] = {"ruled": [], "shared": [], "proposed": [], "ring": []}
+    rules_of: dict[int, set[str]] = {}
+    m = m[[k in row_ix for k in zip(m["category"], m["subcategory"])]]
+    for (cat, sub, kind, top), gg in m.groupby(["category", "subcategory", "descriptor", "top"], sort=False):
+        r, x = row_ix[(cat, sub)], col_ix[(kind, top)]
+        proposed = gg["status"] == "proposed"
+        if proposed.all():
+            marks["proposed"].append((x, r))
+        else:
+            marks["ruled" if (gg["rule_id"] != "").any() else "shared"].append((x, r))
+            if proposed.any():  # a published attribute with a proposed child
+                marks["ring"].append((x, r))
+    for (cat, sub), rid in zip(zip(m["category"], m["subcategory"]), m["rule_id"]):
+        rules_of.setdefault(row_ix[(cat, sub)], set()).update(x for x in rid.split(";") if x)
     with paper_style():
-        fig, ax = subplots(figsize=(max(8.0, 0.16 * len(cols) + 5.5), 0.2 * len(rows) + 2.6))
-        for r, (cat, sub, _code) in enumerate(rows):
-            g = m[(m["category"] == cat) & (m["subcategory"] == sub)]
-            for key, gg in g.groupby(["descriptor", "top"]):
-                x = col_ix[key]
-                any_proposed = (gg["status"] == "proposed").any()
-                ruled = (gg["rule_id"] != "").any()
-                if (gg["status"] == "proposed").all():
-                    ax.scatter(x, r, s=18, facecolors="none", edgecolors="black", linewidths=0.7)
-                else:
-                    ax.scatter(x, r, s=18, color="black" if ruled else "#9a9a9a", linewidths=0)
-                    if any_proposed:  # a published attribute with a proposed child
-                        ax.scatter(x, r, s=48, facecolors="none", edgecolors="black", linewidths=0.6)
-            rules = sorted({rid for v in g["rule_id"] for rid in v.split(";") if rid})
-            ax.text(len(cols) + 0.5, r, ", ".join(rules) if rules else "", va="center", fontsize=5.5)
-        ax.set_xlim(-0.7, len(cols) + 9)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([subcategory_label(code, sub) for _c, sub, code in rows], fontsize=6)
-        for lab, (cat, _s, _c) in zip(ax.get_yticklabels(), rows):
-            lab.set_color(CATEGORY_COLOURS.get(cat, "black"))
-        ax.set_xticks(range(len(cols)))
-        ax.set_xticklabels([t for _k, t in cols], rotation=90, fontsize=5.5)
-        start = 0
+        fig, ax = _matrix_axes(len(rows), len(cols), left=1.9, right=1.45, top=0.75, bottom=1.25, cell=(0.085, 0.13))
+        styles = {"ruled": dict(s=9, color="black", linewidths=0), "shared": dict(s=9, color="#9a9a9a", linewidths=0),
+                  "proposed": dict(s=9, facecolors="none", edgecolors="black", linewidths=0.6),
+                  "ring": dict(s=26, facecolors="none", edgecolors="black", linewidths=0.5)}
+        for kind, pts in marks.items():
+            if pts:
+                xs, ys = zip(*pts)
+                ax.scatter(xs, ys, **styles[kind])
+        _row_labels(ax, [subcategory_label(code, sub) for _c, sub, code in rows],
+                    [CATEGORY_COLOURS.get(cat, "black") for cat, _s, _c in rows], fontsize=5.5)
+        _col_labels(ax, [t for _k, t in cols], fontsize=4.8)
+        tr = ax.get_yaxis_transform()
+        for r in range(len(rows)):
+            if rules_of.get(r):
+                ids = sorted(rules_of[r])
+                text = "\n".join(", ".join(ids[i:i + 6]) for i in range(0, len(ids), 6))  # at most 6 ids a line
+                ax.text(1.01, r, text, transform=tr, va="center", fontsize=4.8, linespacing=1.0, clip_on=False)
+        # separators: between descriptors (vertical) and categories (horizontal), one collection
+        segments, start, xtr = [], 0, ax.get_xaxis_transform()
         for kind in KINDS:
             n = sum(1 for k, _t in cols if k == kind)
             if not n:
                 continue
-            ax.axvline(start - 0.5, color="#cccccc", linewidth=0.5)
-            ax.text(start + (n - 1) / 2, -1.2, DESCRIPTOR_ABBREV[kind], ha="center", va="bottom", fontsize=6,
-                    fontweight="bold", clip_on=False)
+            if start:
+                segments.append([(start - 0.5, -0.5), (start - 0.5, len(rows) - 0.5)])
+            ax.text(start + (n - 1) / 2, 1.01, DESCRIPTOR_ABBREV[kind], transform=xtr, ha="center", va="bottom",
+                    fontsize=6, fontweight="bold", clip_on=False)
             start += n
-        prev = None
-        for r, (cat, _s, _c) in enumerate(rows):
-            if prev is not None and cat != prev:
-                ax.axhline(r - 0.5, color="#cccccc", linewidth=0.5)
-            prev = cat
-        ax.text(len(cols) + 0.5, -1.2, "Formalization\n(rule ids)", fontsize=6, fontweight="bold", va="bottom",
-                clip_on=False)
-        ax.tick_params(length=0)
-        for side in ("top", "right", "left", "bottom"):
-            ax.spines[side].set_visible(False)
-        legend = [plt.Line2D([], [], marker="o", linestyle="", color="black", markersize=3.5,
+        for r in range(1, len(rows)):
+            if rows[r][0] != rows[r - 1][0]:
+                segments.append([(-0.5, r - 0.5), (len(cols) - 0.5, r - 0.5)])
+        ax.add_collection(LineCollection(segments, colors="#cccccc", linewidths=0.5))
+        ax.text(1.01, 1.01, "Formalization\n(rule ids)", transform=ax.transAxes, fontsize=6, fontweight="bold",
+                va="bottom", clip_on=False)
+        legend = [plt.Line2D([], [], marker="o", linestyle="", color="black", markersize=3,
                              label="recorded, read by a rule"),
-                  plt.Line2D([], [], marker="o", linestyle="", color="#9a9a9a", markersize=3.5,
+                  plt.Line2D([], [], marker="o", linestyle="", color="#9a9a9a", markersize=3,
                              label="recorded (information sharing)"),
                   plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="black",
-                             markersize=3.5, label="proposed (no published version)")]
-        ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.45, -0.2), ncol=3, frameon=False)
+                             markersize=3, label="proposed (no published version)")]
+        fig.legend(handles=legend, loc="lower center", ncol=3, frameon=False, fontsize=6)
         abbrev = "; ".join(f"{a} {TITLES[k]}" for k, a in DESCRIPTOR_ABBREV.items())
-        ax.set_title("Mismatch subcategories x descriptor attributes (1.2 paths; ring: proposed child attribute)\n"
-                     + abbrev, fontsize=7, pad=24)
-        fig.tight_layout()
+        fig.suptitle("Mismatch subcategories x descriptor attributes (1.2 paths; ring: proposed child attribute)\n"
+                     + abbrev, fontsize=7)
     return fig
 
 
 def fig_practice_matrix(matrix: "pd.DataFrame", practices: "pd.DataFrame") -> "Figure":
-    """Practice x subcategory incidence (:func:`mlmismatch.mapping.practice_matrix`)."""
+    """Practice x subcategory incidence (:func:`mlmismatch.mapping.practice_matrix`).
+
+    Drawn for a portrait page (about 7 x 9 inches with the study's 55 practices): one text per row and
+    column, the marks as one collection, the grid as one line collection.
+    """
+    from matplotlib.collections import LineCollection
+
     titles = dict(zip(practices["practice_id"], practices["title"]))
+    n_rows, n_cols = matrix.shape
     with paper_style():
-        fig, ax = subplots(figsize=(0.17 * matrix.shape[1] + 4.5, 0.14 * matrix.shape[0] + 2.4))
+        fig, ax = _matrix_axes(n_rows, n_cols, left=2.7, right=0.2, top=0.45, bottom=1.45, cell=(0.11, 0.105))
+        grid = [[(c, -0.5), (c, n_rows - 0.5)] for c in range(n_cols)] + [[(-0.5, r), (n_cols - 0.5, r)]
+                                                                           for r in range(n_rows)]
+        ax.add_collection(LineCollection(grid, colors="#eeeeee", linewidths=0.4, zorder=0))
         ys, xs = (matrix.values > 0).nonzero()
-        ax.scatter(xs, ys, s=10, color="black", linewidths=0)
-        ax.set_xticks(range(matrix.shape[1]))
-        ax.set_xticklabels(matrix.columns, rotation=90, fontsize=5.5)
-        ax.set_yticks(range(matrix.shape[0]))
-        ax.set_yticklabels([f"{p} {titles.get(p, '')[:60]}" for p in matrix.index], fontsize=5)
-        ax.set_xlim(-0.7, matrix.shape[1] - 0.3)
-        ax.set_ylim(matrix.shape[0] - 0.5, -0.5)
-        ax.grid(color="#eeeeee", linewidth=0.4)
-        ax.set_axisbelow(True)
-        ax.tick_params(length=0)
-        empty = [c for c in matrix.columns if matrix[c].sum() == 0]
-        ax.set_title("Practices from the literature x mismatch subcategories"
+        ax.scatter(xs, ys, s=7, color="black", linewidths=0, zorder=2)
+        _row_labels(ax, [f"{p} {titles.get(p, '')[:60]}" for p in matrix.index], fontsize=4.6)
+        _col_labels(ax, [str(c) for c in matrix.columns], fontsize=4.8)
+        empty = [str(c) for c in matrix.columns if matrix[c].sum() == 0]
+        fig.suptitle("Practices from the literature x mismatch subcategories"
                      + (f"\nno practice addresses: {', '.join(empty)}" if empty else ""), fontsize=7)
-        fig.tight_layout()
     return fig
 
 

@@ -130,18 +130,43 @@ def categories(
 @app.command()
 def reproduce(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default paper/generated/)."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only the named step(s)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only the named step(s) and the steps they need "
+                                             "(see --list)."),
+    list_steps: bool = typer.Option(False, "--list", help="List the steps with their inputs and outputs, and exit."),
+    force: bool = typer.Option(False, "--force", help="Rerun every step, ignoring the cache of step outputs."),
 ) -> None:
-    """Regenerate every table, figure and the replication report from the pinned data."""
+    """Regenerate every table, figure and the replication report from the pinned data.
+
+    Steps whose inputs, code and libraries are unchanged are restored from the cache (MLMISMATCH_CACHE or the
+    user cache folder); when nothing changed since the last run into the same folder, nothing is done."""
+    if list_steps:
+        from mlmismatch.pipeline.run import describe_steps
+
+        typer.echo(describe_steps(), nl=False)
+        return
+    from mlmismatch.core.resources import default_output
+    from mlmismatch.pipeline import cache
+
+    st = store()
+    target = out or default_output()
+    root = cache.cache_root(st.data_home)
+    ident = cache.stamp_id(target, only, st.local_root(), st.data_home, st.strict)
+    if not force:
+        stamp = cache.stamp_fresh(root, ident)  # a few stat calls: nothing heavy is imported before this
+        if stamp is not None:
+            say(f"nothing changed since the last run: {stamp['n_outputs']} files in {target} are current")
+            return
+    _reproduce(target, only, force)
+
+
+def _reproduce(target: Path, only: Optional[list[str]], force: bool) -> None:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from mlmismatch.pipeline import run as rep
     from mlmismatch.pipeline.context import Context
 
-    from mlmismatch.core.resources import default_output
-
-    ctx = Context(out=out or default_output(), store=store())
-    steps = [s for s in rep.steps() if not only or s.name in only]
+    steps = rep.select(only)
+    ctx = Context(out=target, store=store())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console(), disable=state().quiet or not err_console().is_terminal) as progress:
         task = progress.add_task("reproduce", total=len(steps))
@@ -150,13 +175,13 @@ def reproduce(
             progress.update(task, description=f"step: {name}")
             progress.advance(task)
 
-        rep.run(ctx, progress=None, only=only, on_done=advance)
+        rep.run(ctx, progress=None, only=only, on_done=advance, force=force)
     print_notices()
-    results = ctx.results.get("claims")
-    if results is not None:
+    replication = ctx.results.get("replication")
+    if replication is not None:
         from mlmismatch.replication.report import summary_table
 
-        summary = summary_table(results)
+        summary = summary_table(replication.results)
         print_table(summary[["section", "claims", "reproduced", "differs", "not_reproducible", "causes"]],
                     title="Replication: published claims recomputed from the data")
         total = summary.iloc[-1]
@@ -165,7 +190,19 @@ def reproduce(
                       f"[red]{total['not_reproducible']} not reproducible[/red] of {total['claims']} claims "
                       f"({total['quantities']} quantities); "
                       f"details: {ctx.out / 'replication_report.md'}")
-    say(f"wrote {len(ctx.written)} files to {ctx.out}")
+    elif (ctx.out / "claims.csv").is_file() and "claims.csv" in ctx.written:
+        import csv
+        from collections import Counter
+
+        with open(ctx.out / "claims.csv", newline="", encoding="utf-8") as fh:
+            counts = Counter(row["status"] for row in csv.DictReader(fh))
+        console().print(f"[green]{counts['reproduced']} reproduced[/green], [yellow]{counts['differs']} differ[/yellow], "
+                        f"[red]{counts['not_reproducible']} not reproducible[/red] of {sum(counts.values())} claims "
+                        f"(restored from the cache); details: {ctx.out / 'replication_report.md'}")
+    info = ctx.results.get("cache", {})
+    restored = len(info.get("restored", []))
+    say(f"wrote {len(ctx.written)} files to {ctx.out} ({len(info.get('ran', []))} steps run, {restored} restored "
+        "from the cache)")
 
 
 @data_app.command("aggregates")

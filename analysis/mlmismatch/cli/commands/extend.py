@@ -290,13 +290,14 @@ def suggest_cmd(
     import pandas as pd
 
     from mlmismatch.core.errors import InputError
-    from mlmismatch.extend.suggest import NOTICE, mismatch_texts, train_on_study
+    from mlmismatch.cli.common import store
+    from mlmismatch.extend.suggest import NOTICE, cached_model, mismatch_texts
 
     if not text.strip():
         raise InputError("empty text", expected="a mismatch description")
     check_int("--top", top, 1, 50)
     check_int("--seed", seed, *SEED_RANGE)
-    model = train_on_study(load_coding(), seed=seed)
+    model, _trained = cached_model(load_coding(), seed=seed, cache_dir=store().cache_dir() / "models")
     texts = mismatch_texts(pd.DataFrame({"description": [text], "info_not_communicated": [info]}))
     table = model.suggest(texts, top=top)
     for level in ("category", "subcategory"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.context import BASE_LIBRARIES, FIGURE_LIBRARIES, Context, Step, figures
 
 
 def step_categories(ctx: Context) -> None:
@@ -39,4 +39,11 @@ def step_categories(ctx: Context) -> None:
     ctx.figure(lambda: figs.fig_per_interview(per_interview), "figures/mismatches_per_interview")
 
 
-STEPS = [Step("categories", step_categories, "categorization of the coded interview data (Figs. 2-3)")]
+TABLES = ("categories", "subcategories", "mismatches_per_interview", "pairs_per_mismatch", "category_cooccurrence",
+          "data_quality_coding")
+
+STEPS = [Step("categories", step_categories, "categorization of the coded interview data (Figs. 2-3)",
+              sources=("coding",),
+              outputs=tuple(f"tables/{t}.{ext}" for t in TABLES for ext in ("csv", "md", "tex"))
+              + figures("fig2_categories", "fig3_subcategories", "category_cooccurrence", "mismatches_per_interview"),
+              libraries=BASE_LIBRARIES + FIGURE_LIBRARIES, cost=2.0)]

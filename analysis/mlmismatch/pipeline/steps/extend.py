@@ -14,7 +14,7 @@ trained from the workbook at run time; nothing with mismatch texts is written.
 
 from __future__ import annotations
 
-from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.context import BASE_LIBRARIES, ML_LIBRARIES, Context, Step
 
 N_SPLITS = 5
 SEED = 0
@@ -54,26 +54,11 @@ def evaluate_all(coding) -> list:
     return [evaluate_study(coding, n_splits=N_SPLITS, seed=s) for s in (SEED, *REPEAT_SEEDS)]
 
 
-def prepare_suggest_evaluation(ctx) -> None:
-    """Start the evaluations in a child process while the other steps run (see ``Context.spawn``)."""
-    coding = ctx.coding
-    if getattr(ctx, "parallel", False):
-        # Import scikit-learn here, before the fork, so that the child and the later steps that use it
-        # (text evidence) share one import instead of paying for it twice.
-        import importlib
-
-        for name in ("sklearn.feature_extraction.text", "sklearn.linear_model", "sklearn.metrics",
-                     "sklearn.multiclass", "sklearn.pipeline", "sklearn.preprocessing"):
-            importlib.import_module(name)
-    ctx.spawn("suggest_evaluation", lambda: evaluate_all(coding))
-
-
 def step_suggest_evaluation(ctx) -> None:
     from mlmismatch.extend.suggest import NOTICE
     from mlmismatch.core.tables import to_markdown
 
-    join = getattr(ctx, "join", None)
-    evs = join("suggest_evaluation", lambda: evaluate_all(ctx.coding)) if join else evaluate_all(ctx.coding)
+    evs = evaluate_all(ctx.coding)
     ev, repeats = evs[0], evs[1:]
     ctx.results["suggest_evaluation"] = ev
     summary, per_code = evaluation_tables(ev, repeats)
@@ -89,6 +74,9 @@ def step_suggest_evaluation(ctx) -> None:
                    "pooled over the grouped folds)\n\n" + to_markdown(per_code, floatfmt=".3f"))
 
 
-STEPS = [Step("suggest_evaluation", step_suggest_evaluation,
+STEPS = [Step("suggest-evaluation", step_suggest_evaluation,
               "code-suggestion classifier: cross-validation grouped by interview vs a majority baseline",
-              prepare=prepare_suggest_evaluation)]
+              sources=("coding",),
+              outputs=("tables/suggest_evaluation.csv", "tables/suggest_evaluation_per_code.csv",
+                       "tables/suggest_evaluation.md", "tables/suggest_evaluation_per_code.md"),
+              libraries=BASE_LIBRARIES + ML_LIBRARIES, cost=3.0)]

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.context import (BASE_LIBRARIES, FIGURE_LIBRARIES, ML_LIBRARIES, STATS_LIBRARIES, Context,
+                                         Step, figures)
 from mlmismatch.core.tables import round_floats
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,8 +146,27 @@ def descriptors_step(ctx: Context) -> None:
                       "STALE derived schemas (run `mlmismatch descriptors derive`): " + ", ".join(stale) + "\n"))
 
 
+MAPPING_DATA = ("data/sources.toml", "data/mapping", "data/rules/rules.yaml")
+SCHEMA_LIBRARIES = ("jsonschema", "fastjsonschema")
+
 STEPS = [
-    Step("mapping", mapping_step, "mapping matrix, gap analysis, information sharing vs predicate (Fig. 6)"),
-    Step("text_evidence", text_evidence_step, "TF-IDF text evidence for the curated mapping"),
-    Step("descriptors", descriptors_step, "derived descriptor schemas compared with SEI 1.0, 1.1, 1.2"),
+    Step("mapping", mapping_step, "mapping matrix, gap analysis, information sharing vs predicate (Fig. 6)",
+         sources=("coding", "survey", "sei-1.*"), data=MAPPING_DATA, needs=("survey-tables",),
+         outputs=tuple(f"tables/{t}.csv" for t in (
+             "mapping_matrix", "mapping_subcategory_coverage", "mapping_coverage_by_category",
+             "mapping_sharing_vs_predicate", "mapping_gap_uncovered_subcategories", "mapping_gap_unneeded_attributes",
+             "mapping_gap_unaddressed_subcategories", "mapping_rule_consistency", "practice_matrix"))
+         + ("tables/mapping_coverage_by_category.md", "tables/mapping_sharing_vs_predicate.md")
+         + figures("mapping_matrix", "practice_matrix", "mapping_sharing_vs_predicate"),
+         libraries=BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES + SCHEMA_LIBRARIES, cost=3.0),
+    Step("text-evidence", text_evidence_step, "TF-IDF text evidence for the curated mapping",
+         sources=("coding", "sei-1.*"), data=MAPPING_DATA,
+         outputs=("tables/text_evidence_scores.csv", "tables/text_evidence_summary.csv",
+                  "tables/text_evidence_summary.md", "tables/text_evidence_disagreements.csv"),
+         libraries=BASE_LIBRARIES + ML_LIBRARIES + SCHEMA_LIBRARIES),
+    Step("descriptors", descriptors_step, "derived descriptor schemas compared with SEI 1.0, 1.1, 1.2",
+         sources=("coding", "survey", "sei-1.*"), data=MAPPING_DATA + ("derived",), needs=("survey-tables",),
+         outputs=("tables/descriptor_coverage.csv", "tables/descriptor_comparison.csv", "tables/descriptor_comparison.md",
+                  "tables/descriptor_comparison_attributes.csv", "tables/descriptor_derived_status.md"),
+         libraries=BASE_LIBRARIES + STATS_LIBRARIES + SCHEMA_LIBRARIES),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.context import BASE_LIBRARIES, FIGURE_LIBRARIES, STATS_LIBRARIES, Context, Step
 from mlmismatch.replication.report import SECTION_FIGURES, build_report, fig_percent_scatter, fig_status, summary_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,19 +50,13 @@ def _replicate(ctx: Context):
                      charts_note=inputs["charts_note"])
 
 
-def prepare_report(ctx: Context) -> None:
-    """Start the replication (claims, evidence, hypothesis search) in a child process while the other
-    steps run; :func:`step_report` joins it (or computes it here without ``parallel``)."""
-    ctx.spawn("replication", lambda: _replicate(ctx))
-
-
-def step_report(ctx: Context) -> None:
-    """Write claims.csv, causes.csv, workbook_crosscheck.csv, the search tables and the report (.md, .html)."""
+def step_claims(ctx: Context) -> None:
+    """Recompute every claim with its cause: claims.csv, causes.csv, workbook_crosscheck.csv, the search tables and
+    the two claim figures; the replication is the result the report step reads."""
     from mlmismatch.replication import claims
 
-    rep = ctx.join("replication", lambda: _replicate(ctx))
+    rep = _replicate(ctx)
     results = rep.results
-    survey, survey_error = _survey_or_none(ctx)
     ctx.write_csv("claims.csv", results[claims.RESULT_COLUMNS])
     ctx.write_csv("causes.csv", rep.causes)
     ctx.write_csv("workbook_crosscheck.csv", rep.crosscheck)
@@ -71,22 +65,27 @@ def step_report(ctx: Context) -> None:
     ctx.write_csv("tables/measure_sensitivity.csv", rep.measures)
     ctx.results["claims"] = results
     ctx.results["replication"] = rep
-
-    figures = {"status": fig_status(summary_table(results))}
+    ctx.write_bytes("figures/claims_status.png", fig_status(summary_table(results)))
     scatter = fig_percent_scatter(results)
     if scatter is not None:
-        figures["percent_scatter"] = scatter
-    for name, data in figures.items():
-        ctx.write_bytes(f"figures/claims_{name}.png", data)
+        ctx.write_bytes("figures/claims_percent_scatter.png", scatter)
 
-    wait = getattr(ctx, "wait_figures", None)
-    if wait is not None:  # the report embeds the PNGs of figures that may still be being saved
-        wait()
+
+def step_report(ctx: Context) -> None:
+    """Write the report (.md, .html) from the replication and the tables and figures of the other steps."""
+    from mlmismatch.replication import claims
+
+    rep = ctx.results["replication"]
+    results = rep.results
+    ctx.results["claims"] = results
+    survey, survey_error = _survey_or_none(ctx)
+    figures = {name: ctx.path(f"figures/claims_{name}.png").read_bytes() for name in ("status", "percent_scatter")
+               if ctx.path(f"figures/claims_{name}.png").is_file() and f"figures/claims_{name}.png" in ctx.written}
     section_figures: dict[str, list[tuple[str, bytes]]] = {}
     for prefix, starts in SECTION_FIGURES.items():
         for rel in sorted(ctx.written):
             if rel.endswith(".png") and rel.startswith(starts):
-                section_figures.setdefault(prefix, []).append((rel, (ctx.out / rel).read_bytes()))
+                section_figures.setdefault(prefix, []).append((rel, ctx.path(rel).read_bytes()))
 
     quality = [("Coding workbook", ctx.coding.quality)]
     if survey is not None and getattr(survey, "quality", None) is not None:
@@ -142,11 +141,26 @@ def _extras(ctx: Context) -> list[tuple[str, str, "pd.DataFrame"]]:
     for rel, title, text, cols in EXTRAS:
         if rel not in ctx.written or not rel.endswith(".csv"):
             continue
-        df = pd.read_csv(ctx.out / rel)
+        df = pd.read_csv(ctx.path(rel))
         out.append((title, text, df[[c for c in cols if c in df.columns]] if cols else df))
     return out
 
 
-STEPS = [Step("report", step_report, "replication report: published vs recomputed values, causes, the workbooks' "
-                                     "evidence (claims.csv, causes.csv, workbook_crosscheck.csv, .md, .html)",
-              prepare=prepare_report)]
+#: The steps whose figures the report shows in its sections (:data:`SECTION_FIGURES`) or whose tables it reads (:data:`EXTRAS`).
+REPORT_NEEDS = ("claims", "categories", "survey-demographics", "survey-distribution", "survey-table2", "survey-roles",
+                "survey-interviews", "descriptors", "suggest-evaluation")
+LIBRARIES = BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES
+
+STEPS = [
+    Step("claims", step_claims, "every published claim recomputed, with its cause and the workbooks' evidence "
+                                "(claims.csv, causes.csv, workbook_crosscheck.csv, the hypothesis search)",
+         sources=("coding", "survey"), data=("data/sources.toml", "published/claims.csv"),
+         outputs=("claims.csv", "causes.csv", "workbook_crosscheck.csv", "tables/unexplained_claims.csv",
+                  "tables/hypothesis_search.csv", "tables/measure_sensitivity.csv", "figures/claims_status.png",
+                  "figures/claims_percent_scatter.png"),
+         result="replication", libraries=LIBRARIES, cost=10.0),
+    Step("report", step_report, "replication report: published vs recomputed values, causes, the workbooks' evidence, "
+                                "the figures and results beyond the paper (.md, .html)",
+         sources=("coding", "survey"), data=("data/sources.toml", "published/claims.csv"), needs=REPORT_NEEDS,
+         outputs=("replication_report.md", "replication_report.html"), libraries=LIBRARIES),
+]

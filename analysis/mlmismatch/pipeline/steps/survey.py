@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.context import (BASE_LIBRARIES, FIGURE_LIBRARIES, STATS_LIBRARIES, Context, Step,
+                                         figures)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -18,7 +19,7 @@ TABLE2 = "tables/table2_important_by_role"
 
 
 def tables(ctx: Context) -> dict[str, "pd.DataFrame"]:
-    """Compute the survey tables once per run (cached in ``ctx.results``)."""
+    """The survey tables, computed once per run (the result of the ``survey-tables`` step, ``ctx.results["survey"]``)."""
     from mlmismatch.analyses import survey_stats
 
     cached = ctx.results.get("survey")
@@ -27,6 +28,11 @@ def tables(ctx: Context) -> dict[str, "pd.DataFrame"]:
         cached = survey_stats.analyze(data.respondents, data.items, data.responses, instances=None)
         ctx.results["survey"] = cached
     return cached
+
+
+def tables_step(ctx: Context) -> None:
+    """Compute the survey tables for the steps that need them (no file written)."""
+    tables(ctx)
 
 
 def demographics_step(ctx: Context) -> None:
@@ -71,8 +77,7 @@ def interviews_step(ctx: Context) -> None:
 
     data = ctx.survey
     per, summary = survey_stats.interviews_vs_survey(ctx.coding.instances, data.responses, data.items)
-    t = tables(ctx)
-    t["interviews_vs_survey"], t["interviews_vs_survey_summary"] = per, summary
+    ctx.results["interviews_vs_survey"] = (per, summary)
     ctx.write_csv("tables/interviews_vs_survey.csv", per)
     ctx.write_csv("tables/interviews_vs_survey_summary.csv", summary)
     ctx.figure(lambda: survey_figures.interviews_vs_survey(per, summary), "figures/interviews_vs_survey")
@@ -80,8 +85,10 @@ def interviews_step(ctx: Context) -> None:
 
 def summary_step(ctx: Context) -> None:
     data = ctx.survey
+    t = dict(tables(ctx))
+    t["interviews_vs_survey"], t["interviews_vs_survey_summary"] = ctx.results["interviews_vs_survey"]
     ctx.write_csv("tables/survey_quality.csv", data.quality)
-    ctx.write_text("reports/survey_summary.md", summary_markdown(tables(ctx), data.quality, header=ctx.header("")))
+    ctx.write_text("reports/survey_summary.md", summary_markdown(t, data.quality, header=ctx.header("")))
 
 
 def summary_markdown(t: dict, quality: "pd.DataFrame", header: str = "") -> str:
@@ -134,11 +141,33 @@ def summary_markdown(t: dict, quality: "pd.DataFrame", header: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+SOURCES = ("coding", "survey")
+LIBRARIES = BASE_LIBRARIES + STATS_LIBRARIES
+FIGURES = LIBRARIES + FIGURE_LIBRARIES
+
 STEPS: list[Step] = [
-    Step("survey-demographics", demographics_step, "Fig. 4: survey respondent demographics"),
-    Step("survey-distribution", distribution_step, "Fig. 5: distribution of answers per subcategory"),
-    Step("survey-table2", table2_step, "Table II: Important or Very Important per role (+ bootstrap intervals)"),
-    Step("survey-roles", roles_step, "Role differences per item and rank agreement between roles"),
-    Step("survey-interviews", interviews_step, "Interviews vs survey: coded instances against rated importance"),
-    Step("survey-summary", summary_step, "Survey summary and data-quality report"),
+    Step("survey-tables", tables_step, "the survey tables the survey, mapping and descriptor steps share (no file)",
+         sources=SOURCES, result="survey", libraries=LIBRARIES),
+    Step("survey-demographics", demographics_step, "Fig. 4: survey respondent demographics", sources=SOURCES,
+         needs=("survey-tables",), outputs=("tables/survey_demographics.csv", *figures("fig4_demographics")),
+         libraries=FIGURES),
+    Step("survey-distribution", distribution_step, "Fig. 5: distribution of answers per subcategory", sources=SOURCES,
+         needs=("survey-tables",),
+         outputs=("tables/survey_distribution.csv", "tables/survey_distribution_by_role.csv",
+                  *figures("fig5_distribution")), libraries=FIGURES),
+    Step("survey-table2", table2_step, "Table II: Important or Very Important per role (+ bootstrap intervals)",
+         sources=SOURCES, needs=("survey-tables",),
+         outputs=(f"{TABLE2}.csv", f"{TABLE2}.md", f"{TABLE2}.tex", "tables/table2_important_by_role_ci.csv",
+                  *figures("survey_important_by_role_ci")), libraries=FIGURES),
+    Step("survey-roles", roles_step, "Role differences per item and rank agreement between roles", sources=SOURCES,
+         needs=("survey-tables",),
+         outputs=("tables/survey_role_differences.csv", "tables/survey_role_pairwise.csv",
+                  "tables/survey_role_rank_correlation.csv"), libraries=LIBRARIES),
+    Step("survey-interviews", interviews_step, "Interviews vs survey: coded instances against rated importance",
+         sources=SOURCES, outputs=("tables/interviews_vs_survey.csv", "tables/interviews_vs_survey_summary.csv",
+                                   *figures("interviews_vs_survey")),
+         result="interviews_vs_survey", libraries=FIGURES),
+    Step("survey-summary", summary_step, "Survey summary and data-quality report", sources=SOURCES,
+         needs=("survey-tables", "survey-interviews"),
+         outputs=("reports/survey_summary.md", "tables/survey_quality.csv"), libraries=LIBRARIES),
 ]
