@@ -23,9 +23,9 @@ __all__ = ["Context", "Step", "steps", "run", "reproduce", "write_manifest"]
 
 def steps() -> list[Step]:
     """All steps in order (imported here, not at the top, so that ``--help`` does not load pandas)."""
-    from mlmismatch.pipeline.steps import categories, extend, mapping, report, survey
+    from mlmismatch.pipeline.steps import categories, extend, mapping, practices, report, survey
 
-    return [*categories.STEPS, *survey.STEPS, *mapping.STEPS, *extend.STEPS, *report.STEPS]
+    return [*categories.STEPS, *survey.STEPS, *mapping.STEPS, *practices.STEPS, *extend.STEPS, *report.STEPS]
 
 
 def run(ctx: Context, progress: Callable[[str], None] | None = None, only: list[str] | None = None,

@@ -144,6 +144,7 @@ def _extras(ctx: Context) -> list[tuple[str, str, "pd.DataFrame"]]:
             continue
         df = pd.read_csv(ctx.out / rel)
         out.append((title, text, df[[c for c in cols if c in df.columns]] if cols else df))
+    out.extend(ctx.results.get("beyond", []))  # sections the steps of this run composed (e.g. the practice matrix)
     return out
 
 

@@ -1,0 +1,201 @@
+"""``reproduce`` step for the practice matrix (issue 13): agreement, accepted matrix, text check, gaps.
+
+Files written (under ``ctx.out``; ids, codes, scores and our own rationales only, never mismatch texts):
+
+* ``tables/practice_matrix.csv`` (accepted matrix, practices x 34 subcategories, 0/1) and
+  ``tables/practice_links.csv`` (one row per accepted link: locator, basis, relation, rationales,
+  mismatch ids); ``tables/practice_ratings.csv`` (both ratings and the decision, one row per cell);
+  ``tables/practice_matrix_by_source.{csv,md,tex}`` (accepted links per source and category);
+* ``tables/practice_agreement.csv`` (long: statistic, estimate, interval, counts) and
+  ``tables/practice_agreement.{md,tex}`` (one row per scope), ``tables/practice_relation_agreement.csv``,
+  ``tables/practice_adjudication_summary.{csv,md,tex}``;
+* ``tables/practice_text_scores.csv``, ``tables/practice_text_separation.{csv,md,tex}``,
+  ``tables/practice_text_doubts.{csv,md,tex}``, ``tables/practice_text_suggestions.{csv,md,tex}``;
+* ``tables/practice_chain.csv`` (practice -> subcategory -> descriptor attribute),
+  ``tables/practice_attribute_practices.csv``;
+* ``tables/practice_gap_subcategories.csv``, ``tables/practice_gap_unaddressed.{csv,md,tex}``,
+  ``tables/practice_gap_practices_without_link.{csv,md,tex}``, ``tables/practice_gap_summary.{csv,md,tex}``,
+  ``tables/practice_gap_sensitivity.{csv,md,tex}``;
+* ``figures/practice_matrix`` and ``figures/practice_source_matrix`` (PDF + PNG).
+
+The replication report's "Beyond the paper" gets a section on the practice matrix (protocol,
+agreement, adjudication, gaps) through ``ctx.results["beyond"]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlmismatch.core.tables import round_floats
+from mlmismatch.pipeline.context import Context, Step
+from mlmismatch.pipeline.steps import mapping as mapping_steps
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from mlmismatch.mapping.practices.corpus import PracticeCorpus
+
+N_BOOT = 2000
+SEED = 0
+K_DOUBT = 10
+K_SUGGEST = 2
+
+
+def by_source(corpus: "PracticeCorpus") -> "pd.DataFrame":
+    """Per admitted source: practices, practices with a link, accepted links per category and in all."""
+    import pandas as pd
+
+    acc = corpus.accepted
+    codes = list(dict.fromkeys(corpus.codebook["category_code"]))
+    rows = []
+    for sid in [*corpus.admitted_sources, "all"]:
+        pr = corpus.practices if sid == "all" else corpus.practices[corpus.practices["source_id"] == sid]
+        a = acc if sid == "all" else acc[acc["source_id"] == sid]
+        row = {"source_id": sid, "practices": len(pr), "with a link": int(a["practice_id"].nunique())}
+        row.update({code: int((a["category_code"] == code).sum()) for code in codes})
+        row["links"] = len(a)
+        row["adjudicated"] = int((a["basis"] == "adjudicated").sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.DataFrame", gap: "pd.DataFrame") -> str:
+    """The report's paragraph on the practice matrix, every number read from the tables."""
+    overall = agreement[agreement["scope"] == "overall"].set_index("statistic")
+
+    def fmt(stat: str) -> str:
+        r = overall.loc[stat]
+        if r["estimate"] != r["estimate"]:
+            return "undefined"
+        ci = "" if r["ci_low"] != r["ci_low"] else f" [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+        return f"{r['estimate']:.2f}{ci}"
+
+    first = overall.iloc[0]
+    srcs = corpus.sources
+    n_adm = int((srcs["admitted"] == "yes").sum())
+    excluded = ", ".join(srcs.loc[srcs["admitted"] == "no", "source_id"]) or "none"
+    not_verified = ", ".join(srcs.loc[(srcs["admitted"] == "yes") & (srcs["verified_offline"] != "yes"), "source_id"])
+    per_source = agreement[(agreement["scope"] == "source") & (agreement["statistic"] == "cohen_kappa")]
+    ks = per_source["estimate"].dropna()
+    all_adj = adj[adj["source_id"] == "all"].iloc[0]
+    g = gap.iloc[0]
+    text = (
+        f"Protocol (data/practices/PROTOCOL.md): {len(srcs)} sources considered, {n_adm} admitted "
+        f"(excluded: {excluded}); {len(corpus.practices)} practices, each with a locator into its source; "
+        f"sources not fully verified against an offline copy: {not_verified or 'none'}. Two raters "
+        "(data/practices/ratings/RATERS.md) rated every practice against all "
+        f"{len(corpus.codebook)} subcategories independently under data/practices/LINK_CODEBOOK.md: "
+        f"{int(first['n_cells'])} cells, rater a linked {int(first['n_links_a'])}, rater b {int(first['n_links_b'])}, "
+        f"both {int(first['n_both'])}; they disagree on {int(first['n_disagreements'])} cells. "
+        f"Agreement over all cells (95% bootstrap intervals over practices, {N_BOOT} resamples, seed {SEED}): "
+        f"percent agreement {fmt('percent_agreement')}, Cohen's kappa {fmt('cohen_kappa')}, Krippendorff's alpha "
+        f"{fmt('krippendorff_alpha')}, Gwet's AC1 {fmt('gwet_ac1')}, PABAK {fmt('pabak')}. The matrix is sparse, so "
+        "kappa and alpha are the figures that measure agreement on the links themselves; AC1 and PABAK are high "
+        "mostly because both raters leave most cells empty. "
+    )
+    if len(ks):
+        lo = per_source.loc[ks.idxmin()]
+        hi = per_source.loc[ks.idxmax()]
+        text += (f"Per source, Cohen's kappa ranges from {lo['estimate']:.2f} ({lo['source_id']}) to "
+                 f"{hi['estimate']:.2f} ({hi['source_id']}). ")
+    text += (f"Every disagreement was adjudicated with a reason (data/practices/adjudication.csv): "
+             f"{int(all_adj['n_accepted'])} accepted, {int(all_adj['n_rejected'])} rejected. The accepted matrix "
+             f"(both raters or the adjudication) has {len(corpus.accepted)} links; {int(g['n_addressed'])} of "
+             f"{int(g['n_subcategories'])} subcategories are addressed by at least one practice "
+             f"({g['pct_instances_addressed']:.1f}% of the coded instances). The raters are AI agents (language "
+             "models), not the study's authors; read the agreement as the reproducibility of the codebook's "
+             "application, not as expert consensus.")
+    return text
+
+
+def practices_step(ctx: Context) -> None:
+    """Agreement, accepted matrix, text check, chain and gaps of the practice matrix; figures."""
+    from mlmismatch.core.labels import subcategory_label
+    from mlmismatch.mapping import practice_figures
+    from mlmismatch.mapping.practices import agreement as ag
+    from mlmismatch.mapping.practices import gaps, incidence, textcheck
+
+    corpus = mapping_steps.practice_corpus(ctx)
+    coding = ctx.coding
+    m = incidence(corpus)
+    m.insert(0, "source_id", list(corpus.practices["source_id"]))
+    ctx.write_csv("tables/practice_matrix.csv", m.reset_index())
+    ctx.write_csv("tables/practice_links.csv", corpus.accepted)
+    ctx.write_csv("tables/practice_ratings.csv", corpus.cells)
+    ctx.write_table("tables/practice_matrix_by_source", by_source(corpus),
+                    caption="Accepted practice-subcategory links per source and category (both raters, or "
+                            "adjudicated); 'with a link': practices addressing at least one subcategory")
+
+    agreement = ag.agreement_table(corpus, n_boot=N_BOOT, seed=SEED)
+    ctx.write_csv("tables/practice_agreement.csv", round_floats(agreement, 4))
+    wide = ag.wide(agreement)
+    ctx.write_table("tables/practice_agreement", wide, csv=False,
+                    caption=f"Agreement of the two ratings per source and overall (cells: practice x subcategory; "
+                            f"95% percentile bootstrap intervals over practices, {N_BOOT} resamples, seed {SEED})")
+    ctx.write_csv("tables/practice_relation_agreement.csv", ag.relation_agreement(corpus))
+    adj = ag.adjudication_summary(corpus)
+    ctx.write_table("tables/practice_adjudication_summary", adj,
+                    caption="Adjudicated disagreements per source: accepted (decision 1) or rejected; a_only: "
+                            "rater a linked and rater b did not")
+
+    scores = textcheck.similarity(corpus, coding.mismatches, coding.instances)
+    ctx.write_csv("tables/practice_text_scores.csv", round_floats(scores, 4))
+    sep = textcheck.separation(scores)
+    ctx.write_table("tables/practice_text_separation", round_floats(sep, 3),
+                    caption="TF-IDF similarity (practice statement vs codebook definition and coded mismatches) "
+                            "against the accepted matrix: ROC AUC (0.5 = chance), average precision beside the "
+                            "accepted share (its chance level)")
+    keep = ["practice_id", "source_id", "subcategory_label", "score", "rank", "rater_a", "rater_b"]
+    doubts = textcheck.labelled(textcheck.doubts(scores, K_DOUBT))[keep]
+    ctx.write_table("tables/practice_text_doubts", round_floats(doubts, 3),
+                    caption=f"Accepted links the text check doubts: the subcategory ranks below {K_DOUBT} of "
+                            f"{len(corpus.codebook)} for the practice (a prompt to reread, not a correction)")
+    sugg = textcheck.labelled(textcheck.suggestions(scores, K_SUGGEST))[keep]
+    ctx.write_table("tables/practice_text_suggestions", round_floats(sugg, 3),
+                    caption=f"Links the text check suggests that both raters left out: the subcategory ranks "
+                            f"within {K_SUGGEST} for the practice and scores at least the median accepted link")
+
+    attrs = mapping_steps._data(ctx)["mapping"].attributes
+    ch = gaps.chain(corpus, attrs)
+    ctx.write_csv("tables/practice_chain.csv", ch)
+    ctx.write_csv("tables/practice_attribute_practices.csv", gaps.attribute_practices(ch))
+    inst, imp = gaps.load_weights()
+    sub = gaps.subcategory_gaps(corpus, inst, imp)
+    ctx.write_csv("tables/practice_gap_subcategories.csv", round_floats(sub, 2))
+    un = gaps.unaddressed_subcategories(sub)
+    un.insert(0, "subcategory_label", [subcategory_label(c, s) for c, s in zip(un["category_code"], un["subcategory"])])
+    ctx.write_table("tables/practice_gap_unaddressed", round_floats(un.drop(columns=["category_code", "subcategory"]), 1),
+                    caption="Subcategories no practice of the accepted matrix addresses, with their coded instances "
+                            "and each survey role's share rating them Important or Very Important (%)")
+    ctx.write_table("tables/practice_gap_practices_without_link", gaps.practices_without_link(corpus),
+                    caption="Practices that address no subcategory in the accepted matrix")
+    summary = gaps.gap_summary(sub)
+    ctx.write_table("tables/practice_gap_summary", round_floats(summary, 1),
+                    caption="Subcategories addressed by at least one practice, and the share of coded instances "
+                            "and of each role's importance they carry (%)")
+    sens = gaps.sensitivity(corpus, inst, imp)
+    ctx.write_table("tables/practice_gap_sensitivity", round_floats(sens, 1),
+                    caption="Sensitivity of the gap analysis to the selection: each source alone ('only') and all "
+                            "but one ('without'); n_only_this_source: subcategories only that source addresses")
+
+    ctx.figure(lambda: practice_figures.fig_practice_matrix(corpus), "figures/practice_matrix")
+    ctx.figure(lambda: practice_figures.fig_source_matrix(corpus), "figures/practice_source_matrix")
+
+    overall = agreement[agreement["scope"] == "overall"][["statistic", "estimate", "ci_low", "ci_high"]]
+    ctx.results.setdefault("beyond", []).extend([
+        ("The practice-to-mismatch matrix: protocol and agreement", _statement(corpus, agreement, adj, summary),
+         wide),
+        ("The practice matrix: gaps and their dependence on the selection",
+         "Gap analysis on the accepted matrix: each source alone and all sources but one (tables/"
+         "practice_gap_sensitivity.csv); the subcategories no practice addresses are in "
+         "tables/practice_gap_unaddressed.md, the practices that address none in "
+         "tables/practice_gap_practices_without_link.md, the text check's doubts and suggestions in "
+         "tables/practice_text_doubts.md and tables/practice_text_suggestions.md.",
+         round_floats(sens[["selection", "source_id", "n_practices", "n_addressed", "n_unaddressed",
+                            "pct_instances_addressed", "n_only_this_source", "unaddressed"]], 1)),
+    ])
+    ctx.results["practices"] = {"agreement": overall, "summary": summary}
+
+
+STEPS = [Step("practices", practices_step,
+              "practice matrix: agreement of the two ratings, accepted links, text check, chain, gaps (issue 13)")]
