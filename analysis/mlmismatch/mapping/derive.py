@@ -170,8 +170,9 @@ def derive(mapping: "pd.DataFrame", instances: "pd.DataFrame", attributes: "pd.D
     ``published`` maps each kind to its published 1.2 schema (types and enumerations are taken from
     it). Property order: published attributes in the 1.2 schema's order, then proposed ones in mapping
     order; children likewise. Every mapped attribute is required (the mapping says it must be recorded).
+    ``practices``: see :func:`attribute_traces`.
     """
-    traces = attribute_traces(mapping, instances, attributes, table2)
+    traces = attribute_traces(mapping, instances, attributes, table2, practices)
     out: dict[str, dict] = {}
     for kind in KINDS:
         t = traces[traces["descriptor"] == kind]

@@ -138,7 +138,8 @@ def relation_agreement(corpus: "PracticeCorpus") -> "pd.DataFrame":
     r = corpus.ratings
     a = r[(r["rater"] == "rater_a") & (r["link"] == 1)].set_index(["practice_id", "category_code", "subcategory"])
     b = r[(r["rater"] == "rater_b") & (r["link"] == 1)].set_index(["practice_id", "category_code", "subcategory"])
-    both = a[["relation"]].join(b[["relation"]], how="inner", lsuffix="_a", rsuffix="_b")
+    both = a[["relation"]].rename(columns={"relation": "relation_a"}).join(
+        b[["relation"]].rename(columns={"relation": "relation_b"}), how="inner")
     if both.empty:
         return pd.DataFrame(columns=["relation_a", "relation_b", "n_cells", "same"])
     g = both.groupby(["relation_a", "relation_b"]).size().rename("n_cells").reset_index()

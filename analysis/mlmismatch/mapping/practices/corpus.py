@@ -442,3 +442,33 @@ def load_corpus(directory: str | Path | None = None, *, codebook: "pd.DataFrame"
 def load_default(coding) -> PracticeCorpus:
     """The packaged corpus checked against ``coding`` (its codebook and mismatch ids)."""
     return load_corpus(codebook=coding.codebook, mismatch_ids=coding.mismatches["mismatch_id"])
+
+
+#: Resources of the Frictionless data package (``mlmismatch export``): name -> description.
+PACKAGE_RESOURCES = {
+    "practice_sources": "Sources of best practices considered for the practice matrix, admitted or not, with the reason "
+                        "(data/practices/sources.csv)",
+    "practices": "The practice corpus: one row per practice, with its source, locator and a statement in our own words "
+                 "(data/practices/practices.csv)",
+    "practice_ratings_a": "Rater a: every practice x every codebook subcategory, link 0/1, relation, rationale, "
+                          "illustrating mismatch ids (data/practices/ratings/rater_a.csv)",
+    "practice_ratings_b": "Rater b, made without seeing rater a (data/practices/ratings/rater_b.csv)",
+    "practice_adjudication": "The adjudicated disagreements of the two ratings, each with its reason "
+                             "(data/practices/adjudication.csv)",
+    "practice_matrix": "The accepted practice matrix (computed: both raters 1 or adjudicated 1), one row per accepted "
+                       "link with its locator, relation, rationales and mismatch ids",
+}
+
+
+def package_tables(corpus: PracticeCorpus) -> dict[str, "pd.DataFrame"]:
+    """The corpus as data-package tables (:data:`PACKAGE_RESOURCES`), without the bookkeeping ``row``."""
+    r = corpus.ratings.drop(columns=["row"])
+
+    def rater(name: str) -> "pd.DataFrame":
+        return r[r["rater"] == name].drop(columns=["rater"]).reset_index(drop=True)
+
+    return {"practice_sources": corpus.sources.drop(columns=["row"]),
+            "practices": corpus.practices.drop(columns=["row"]),
+            "practice_ratings_a": rater("rater_a"), "practice_ratings_b": rater("rater_b"),
+            "practice_adjudication": corpus.adjudication.drop(columns=["row"]),
+            "practice_matrix": corpus.accepted}
