@@ -277,7 +277,7 @@ def test_wide_table_and_adjudication_summary(corpus):
     table = ag.agreement_table(corpus, n_boot=100)
     w = ag.wide(table)
     assert list(w["scope"]) == ["all practices", "alpha", "beta"]
-    assert w.loc[0, "disagree"] == 2 and "[" in w.loc[0, "Cohen's kappa"]
+    assert w.loc[0, "disagree"] == 2 and " (" in w.loc[0, "Cohen's kappa"]
     s = ag.adjudication_summary(corpus).set_index("source_id")
     assert s.loc["all", "n_disagreements"] == 2 and s.loc["all", "n_accepted"] == 1
     assert s.loc["alpha", "b_only"] == 1 and s.loc["alpha", "b_only_accepted"] == 0
@@ -427,3 +427,20 @@ def test_package_tables(corpus):
     assert len(t["practice_ratings_a"]) == len(t["practice_ratings_b"]) == len(corpus.cells)
     assert "row" not in t["practices"].columns and "rater" not in t["practice_ratings_a"].columns
     assert len(t["practice_matrix"]) == len(corpus.accepted)
+
+
+def test_report_statement_reads_its_numbers_from_the_tables(corpus):
+    from mlmismatch.pipeline.steps import practices as step
+
+    table = ag.agreement_table(corpus, n_boot=100)
+    adj = ag.adjudication_summary(corpus)
+    summary = gaps.gap_summary(gaps.subcategory_gaps(corpus, INSTANCES, IMPORTANCE))
+    text = step._statement(corpus, table, adj, summary)
+    kappa = table[(table["scope"] == "overall") & (table["statistic"] == "cohen_kappa")].iloc[0]
+    assert f"Cohen's kappa {kappa['estimate']:.2f} (95% interval {kappa['ci_low']:.2f} to {kappa['ci_high']:.2f})" in text
+    assert "3 sources considered, 2 admitted (excluded: gamma)" in text
+    assert "1 accepted, 1 rejected" in text and f"has {len(corpus.accepted)} links" in text
+    assert "[" not in text
+    by = step.by_source(corpus).set_index("source_id")
+    assert by.loc["all", "links"] == len(corpus.accepted) and by.loc["beta", "adjudicated"] == 1
+    assert by.loc["alpha", "TM"] == 2 and by.loc["all", "practices"] == 4

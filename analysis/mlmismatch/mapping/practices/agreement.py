@@ -109,7 +109,8 @@ def agreement_table(corpus: "PracticeCorpus", *, n_boot: int = 2000, seed: int =
 
 
 def wide(table: "pd.DataFrame", digits: int = 3) -> "pd.DataFrame":
-    """One row per scope with ``statistic [low, high]`` cells (for the Markdown and LaTeX tables)."""
+    """One row per scope with ``estimate (low, high)`` cells (for the Markdown and LaTeX tables; no square
+    brackets, which Markdown tools may read as links)."""
     import numpy as np
     import pandas as pd
 
@@ -125,7 +126,7 @@ def wide(table: "pd.DataFrame", digits: int = 3) -> "pd.DataFrame":
             elif np.isnan(rec.ci_low):
                 cell = f"{rec.estimate:.{digits}f}"
             else:
-                cell = f"{rec.estimate:.{digits}f} [{rec.ci_low:.{digits}f}, {rec.ci_high:.{digits}f}]"
+                cell = f"{rec.estimate:.{digits}f} ({rec.ci_low:.{digits}f}, {rec.ci_high:.{digits}f})"
             row[LABELS[rec.statistic]] = cell
         rows.append(row)
     return pd.DataFrame(rows)

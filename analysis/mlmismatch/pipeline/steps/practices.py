@@ -67,7 +67,7 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
         r = overall.loc[stat]
         if r["estimate"] != r["estimate"]:
             return "undefined"
-        ci = "" if r["ci_low"] != r["ci_low"] else f" [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+        ci = "" if r["ci_low"] != r["ci_low"] else f" (95% interval {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         return f"{r['estimate']:.2f}{ci}"
 
     first = overall.iloc[0]
