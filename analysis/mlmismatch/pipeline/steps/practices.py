@@ -41,6 +41,34 @@ K_DOUBT = 10
 K_SUGGEST = 2
 
 
+def formatted(df: "pd.DataFrame", digits: int) -> "pd.DataFrame":
+    """``df`` with float columns as text with ``digits`` decimals and NaN as an empty cell (Markdown, LaTeX)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = [("" if v != v else f"{v:.{digits}f}") for v in out[col]]
+    return out
+
+
+def write_table(ctx: Context, stem: str, df: "pd.DataFrame", caption: str, digits: int = 1,
+                shown: "pd.DataFrame | None" = None) -> None:
+    """``stem.csv`` (floats rounded to ``digits + 2``) and ``stem.md`` / ``stem.tex`` of ``shown``
+    (default ``df``) with floats printed to ``digits`` decimals."""
+    from mlmismatch.core.tables import to_latex
+
+    ctx.write_csv(f"{stem}.csv", round_floats(df, digits + 2))
+    view = formatted(df if shown is None else shown, digits)
+    md = view.to_markdown(index=False, disable_numparse=True) + "\n"  # the cells are already formatted
+    ctx.write_text(f"{stem}.md", f"{caption}\n\n" + md)
+    ctx.write_text(f"{stem}.tex", to_latex(view, caption=caption, label="tab:" + stem.rsplit("/", 1)[-1].replace("_", "-")))
+
+
+def shorten(labels: str, keep: int = 6) -> str:
+    """The first ``keep`` of a ``; ``-separated list, and how many more."""
+    items = [x for x in str(labels).split("; ") if x]
+    return "; ".join(items[:keep]) + (f"; ... (+{len(items) - keep})" if len(items) > keep else "")
+
+
 def by_source(corpus: "PracticeCorpus") -> "pd.DataFrame":
     """Per admitted source: practices, practices with a link, accepted links per category and in all."""
     import pandas as pd
@@ -89,10 +117,13 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
         f"both {int(first['n_both'])}; they disagree on {int(first['n_disagreements'])} cells. "
         f"Agreement over all cells (95% bootstrap intervals over practices, {N_BOOT} resamples, seed {SEED}): "
         f"percent agreement {fmt('percent_agreement')}, Cohen's kappa {fmt('cohen_kappa')}, Krippendorff's alpha "
-        f"{fmt('krippendorff_alpha')}, Gwet's AC1 {fmt('gwet_ac1')}, PABAK {fmt('pabak')}. The matrix is sparse, so "
-        "kappa and alpha are the figures that measure agreement on the links themselves; AC1 and PABAK are high "
-        "mostly because both raters leave most cells empty. "
+        f"{fmt('krippendorff_alpha')}, Gwet's AC1 {fmt('gwet_ac1')}, PABAK {fmt('pabak')}. "
     )
+    either = (int(first["n_links_a"]) + int(first["n_links_b"]) - int(first["n_both"])) / int(first["n_cells"])
+    if either < 0.25:
+        text += (f"The matrix is sparse ({100 * either:.1f}% of the cells linked by either rater): chance agreement on "
+                 "the empty cells is high, which pulls kappa and alpha down and lifts percent agreement, AC1 and "
+                 "PABAK; kappa and alpha are the figures that measure agreement on the links themselves. ")
     if len(ks):
         lo = per_source.loc[ks.idxmin()]
         hi = per_source.loc[ks.idxmax()]
@@ -102,9 +133,11 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
              f"{int(all_adj['n_accepted'])} accepted, {int(all_adj['n_rejected'])} rejected. The accepted matrix "
              f"(both raters or the adjudication) has {len(corpus.accepted)} links; {int(g['n_addressed'])} of "
              f"{int(g['n_subcategories'])} subcategories are addressed by at least one practice "
-             f"({g['pct_instances_addressed']:.1f}% of the coded instances). The raters are AI agents (language "
-             "models), not the study's authors; read the agreement as the reproducibility of the codebook's "
-             "application, not as expert consensus.")
+             f"({g['pct_instances_addressed']:.1f}% of the coded instances).")
+    raters = corpus.directory / "ratings" / "RATERS.md"
+    if raters.is_file() and "language model" in raters.read_text(encoding="utf-8").lower():
+        text += (" The raters are AI agents (language models), not the study's authors (ratings/RATERS.md): read the "
+                 "agreement as how reproducibly the link codebook is applied, not as expert consensus.")
     return text
 
 
@@ -122,9 +155,9 @@ def practices_step(ctx: Context) -> None:
     ctx.write_csv("tables/practice_matrix.csv", m.reset_index())
     ctx.write_csv("tables/practice_links.csv", corpus.accepted)
     ctx.write_csv("tables/practice_ratings.csv", corpus.cells)
-    ctx.write_table("tables/practice_matrix_by_source", by_source(corpus),
-                    caption="Accepted practice-subcategory links per source and category (both raters, or "
-                            "adjudicated); 'with a link': practices addressing at least one subcategory")
+    write_table(ctx, "tables/practice_matrix_by_source", by_source(corpus),
+                caption="Accepted practice-subcategory links per source and category (both raters, or "
+                        "adjudicated); 'with a link': practices addressing at least one subcategory")
 
     agreement = ag.agreement_table(corpus, n_boot=N_BOOT, seed=SEED)
     ctx.write_csv("tables/practice_agreement.csv", round_floats(agreement, 4))
@@ -134,26 +167,26 @@ def practices_step(ctx: Context) -> None:
                             f"95% percentile bootstrap intervals over practices, {N_BOOT} resamples, seed {SEED})")
     ctx.write_csv("tables/practice_relation_agreement.csv", ag.relation_agreement(corpus))
     adj = ag.adjudication_summary(corpus)
-    ctx.write_table("tables/practice_adjudication_summary", adj,
-                    caption="Adjudicated disagreements per source: accepted (decision 1) or rejected; a_only: "
-                            "rater a linked and rater b did not")
+    write_table(ctx, "tables/practice_adjudication_summary", adj,
+                caption="Adjudicated disagreements per source: accepted (decision 1) or rejected; a_only: "
+                        "rater a linked and rater b did not")
 
     scores = textcheck.similarity(corpus, coding.mismatches, coding.instances)
     ctx.write_csv("tables/practice_text_scores.csv", round_floats(scores, 4))
     sep = textcheck.separation(scores)
-    ctx.write_table("tables/practice_text_separation", round_floats(sep, 3),
-                    caption="TF-IDF similarity (practice statement vs codebook definition and coded mismatches) "
-                            "against the accepted matrix: ROC AUC (0.5 = chance), average precision beside the "
-                            "accepted share (its chance level)")
+    write_table(ctx, "tables/practice_text_separation", sep, digits=3,
+                caption="TF-IDF similarity (practice statement vs codebook definition and coded mismatches) "
+                        "against the accepted matrix: ROC AUC (0.5 = chance), average precision beside the "
+                        "accepted share (its chance level)")
     keep = ["practice_id", "source_id", "subcategory_label", "score", "rank", "rater_a", "rater_b"]
     doubts = textcheck.labelled(textcheck.doubts(scores, K_DOUBT))[keep]
-    ctx.write_table("tables/practice_text_doubts", round_floats(doubts, 3),
-                    caption=f"Accepted links the text check doubts: the subcategory ranks below {K_DOUBT} of "
-                            f"{len(corpus.codebook)} for the practice (a prompt to reread, not a correction)")
+    write_table(ctx, "tables/practice_text_doubts", doubts, digits=3,
+                caption=f"Accepted links the text check doubts: the subcategory ranks below {K_DOUBT} of "
+                        f"{len(corpus.codebook)} for the practice (a prompt to reread, not a correction)")
     sugg = textcheck.labelled(textcheck.suggestions(scores, K_SUGGEST))[keep]
-    ctx.write_table("tables/practice_text_suggestions", round_floats(sugg, 3),
-                    caption=f"Links the text check suggests that both raters left out: the subcategory ranks "
-                            f"within {K_SUGGEST} for the practice and scores at least the median accepted link")
+    write_table(ctx, "tables/practice_text_suggestions", sugg, digits=3,
+                caption=f"Links the text check suggests that both raters left out: the subcategory ranks "
+                        f"within {K_SUGGEST} for the practice and scores at least the median accepted link")
 
     attrs = mapping_steps._data(ctx)["mapping"].attributes
     ch = gaps.chain(corpus, attrs)
@@ -164,19 +197,19 @@ def practices_step(ctx: Context) -> None:
     ctx.write_csv("tables/practice_gap_subcategories.csv", round_floats(sub, 2))
     un = gaps.unaddressed_subcategories(sub)
     un.insert(0, "subcategory_label", [subcategory_label(c, s) for c, s in zip(un["category_code"], un["subcategory"])])
-    ctx.write_table("tables/practice_gap_unaddressed", round_floats(un.drop(columns=["category_code", "subcategory"]), 1),
-                    caption="Subcategories no practice of the accepted matrix addresses, with their coded instances "
-                            "and each survey role's share rating them Important or Very Important (%)")
-    ctx.write_table("tables/practice_gap_practices_without_link", gaps.practices_without_link(corpus),
-                    caption="Practices that address no subcategory in the accepted matrix")
+    write_table(ctx, "tables/practice_gap_unaddressed", un.drop(columns=["category_code", "subcategory"]),
+                caption="Subcategories no practice of the accepted matrix addresses, with their coded instances "
+                        "and each survey role's share rating them Important or Very Important (%)")
+    write_table(ctx, "tables/practice_gap_practices_without_link", gaps.practices_without_link(corpus),
+                caption="Practices that address no subcategory in the accepted matrix")
     summary = gaps.gap_summary(sub)
-    ctx.write_table("tables/practice_gap_summary", round_floats(summary, 1),
-                    caption="Subcategories addressed by at least one practice, and the share of coded instances "
-                            "and of each role's importance they carry (%)")
+    write_table(ctx, "tables/practice_gap_summary", summary,
+                caption="Subcategories addressed by at least one practice, and the share of coded instances "
+                        "and of each role's importance they carry (%)")
     sens = gaps.sensitivity(corpus, inst, imp)
-    ctx.write_table("tables/practice_gap_sensitivity", round_floats(sens, 1),
-                    caption="Sensitivity of the gap analysis to the selection: each source alone ('only') and all "
-                            "but one ('without'); n_only_this_source: subcategories only that source addresses")
+    write_table(ctx, "tables/practice_gap_sensitivity", sens, shown=sens.assign(unaddressed=sens["unaddressed"].map(shorten)),
+                caption="Sensitivity of the gap analysis to the selection: each source alone ('only') and all "
+                        "but one ('without'); n_only_this_source: subcategories only that source addresses")
 
     ctx.figure(lambda: practice_figures.fig_practice_matrix(corpus), "figures/practice_matrix")
     ctx.figure(lambda: practice_figures.fig_source_matrix(corpus), "figures/practice_source_matrix")
@@ -191,8 +224,9 @@ def practices_step(ctx: Context) -> None:
          "tables/practice_gap_unaddressed.md, the practices that address none in "
          "tables/practice_gap_practices_without_link.md, the text check's doubts and suggestions in "
          "tables/practice_text_doubts.md and tables/practice_text_suggestions.md.",
-         round_floats(sens[["selection", "source_id", "n_practices", "n_addressed", "n_unaddressed",
-                            "pct_instances_addressed", "n_only_this_source", "unaddressed"]], 1)),
+         formatted(sens[["selection", "source_id", "n_practices", "n_addressed", "n_unaddressed",
+                         "pct_instances_addressed", "n_only_this_source"]].assign(
+             unaddressed=sens["unaddressed"].map(shorten)), 1)),
     ])
     ctx.results["practices"] = {"agreement": overall, "summary": summary}
 
