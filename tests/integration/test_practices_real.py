@@ -161,3 +161,15 @@ def test_text_check_outputs_ids_only(corpus, coding_data):
 def test_old_practice_files_are_gone():
     assert not (REPO / "data" / "mapping" / "practices.csv").exists()
     assert not (REPO / "data" / "mapping" / "practice_subcategory.csv").exists()
+
+
+def test_report_states_protocol_and_agreement(corpus):
+    from mlmismatch.mapping.practices import agreement as ag
+    from mlmismatch.pipeline.steps import practices as step
+
+    report = (REPO / "paper" / "generated" / "replication_report.md").read_text(encoding="utf-8")
+    assert "The practice-to-mismatch matrix: protocol and agreement" in report
+    table = ag.agreement_table(corpus, n_boot=step.N_BOOT, seed=step.SEED)
+    k = table[(table["scope"] == "overall") & (table["statistic"] == "cohen_kappa")].iloc[0]
+    assert f"Cohen's kappa {k['estimate']:.2f} (95% interval {k['ci_low']:.2f} to {k['ci_high']:.2f})" in report
+    assert f"{len(corpus.practices)} practices" in report
