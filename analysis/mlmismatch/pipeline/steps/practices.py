@@ -111,7 +111,7 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
         f"Protocol (data/practices/PROTOCOL.md): {len(srcs)} sources considered, {n_adm} admitted "
         f"(excluded: {excluded}); {len(corpus.practices)} practices, each with a locator into its source; "
         f"sources not fully verified against an offline copy: {not_verified or 'none'}. Two raters "
-        "(data/practices/ratings/RATERS.md) rated every practice against all "
+        "(data/practices/ratings/RATERS*.md) rated every practice against all "
         f"{len(corpus.codebook)} subcategories independently under data/practices/LINK_CODEBOOK.md: "
         f"{int(first['n_cells'])} cells, rater a linked {int(first['n_links_a'])}, rater b {int(first['n_links_b'])}, "
         f"both {int(first['n_both'])}; they disagree on {int(first['n_disagreements'])} cells. "
@@ -134,10 +134,11 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
              f"(both raters or the adjudication) has {len(corpus.accepted)} links; {int(g['n_addressed'])} of "
              f"{int(g['n_subcategories'])} subcategories are addressed by at least one practice "
              f"({g['pct_instances_addressed']:.1f}% of the coded instances).")
-    raters = corpus.directory / "ratings" / "RATERS.md"
-    if raters.is_file() and "language model" in raters.read_text(encoding="utf-8").lower():
-        text += (" The raters are AI agents (language models), not the study's authors (ratings/RATERS.md): read the "
-                 "agreement as how reproducibly the link codebook is applied, not as expert consensus.")
+    notes = sorted((corpus.directory / "ratings").glob("RATERS*.md"))  # RATERS.md, or one part per rater
+    if notes and all("language model" in p.read_text(encoding="utf-8").lower() for p in notes):
+        text += (" The raters are AI agents (language models), not the study's authors (data/practices/ratings/"
+                 f"{notes[0].name if len(notes) == 1 else 'RATERS*.md'}): read the agreement as how reproducibly the "
+                 "link codebook is applied, not as expert consensus.")
     return text
 
 
