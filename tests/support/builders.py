@@ -179,12 +179,13 @@ def rating_rows(links: dict, practices=None, codebook=None) -> list[list[str]]:
 
 
 def build_practice_corpus(directory: Path, *, sources=None, practices=None, links=None, decisions=None,
-                          ratings=None, adjudication=None, mutate=None) -> Path:
+                          ratings=None, adjudication=None, relation_adjudication=None, mutate=None) -> Path:
     """Write a small data/practices folder and return it.
 
     Defaults: :data:`PRACTICE_SOURCES`, :data:`PRACTICE_ROWS`, :data:`PRACTICE_LINKS` (two raters who
     disagree on two cells) and :data:`PRACTICE_DECISIONS`. ``ratings``: {rater: rows} to write rows
-    as given; ``adjudication``: rows as given; ``mutate(directory)``: last changes to the files.
+    as given; ``adjudication``: rows as given; ``relation_adjudication``: rows of the optional
+    relation_adjudication.csv (not written when None); ``mutate(directory)``: last changes to the files.
     """
     from mlmismatch.mapping.practices import corpus as pc
 
@@ -209,6 +210,8 @@ def build_practice_corpus(directory: Path, *, sources=None, practices=None, link
                 d = decisions.get(k, 1)
                 adjudication.append([*k, la[k], r[3], str(d), "informs" if d else "", "Rule 2 of the link codebook."])
     _write_csv(directory / pc.ADJUDICATION_FILE, pc.ADJUDICATION_COLUMNS, adjudication)
+    if relation_adjudication is not None:
+        _write_csv(directory / pc.RELATION_ADJUDICATION_FILE, pc.RELATION_ADJUDICATION_COLUMNS, relation_adjudication)
     if mutate is not None:
         mutate(directory)
     return directory

@@ -72,6 +72,27 @@ def test_different_relations_are_both_kept(tmp_path):
     assert rec["relation"] == "informs/prevents" and (rec["relation_a"], rec["relation_b"]) == ("prevents", "informs")
     rel = ag.relation_agreement(c)
     assert int(rel.loc[~rel["same"], "n_cells"].sum()) == 1
+    # relation_adjudication.csv decides it, with its reason
+    decided = [["ALP-01", "TM", "Versioning", "prevents", "informs", "prevents", "R7: the tie-break."]]
+    c = load(build_practice_corpus(tmp_path / "q", links=links, relation_adjudication=decided))
+    rec = c.accepted.set_index(["practice_id", "category_code", "subcategory"]).loc[("ALP-01", "TM", "Versioning")]
+    assert rec["relation"] == "prevents" and rec["adjudication_reason"] == "R7: the tie-break."
+    assert rec["basis"] == "both raters"
+    assert "practice_relation_adjudication" in pc.package_tables(c)
+    for rows, message in (
+            ([], r"^relation_adjudication.csv: 1 relation difference\(s\) not adjudicated, the first ALP-01 x \(TM\) Versioning"),
+            ([*decided, ["ALP-02", "TM", "API/Specifications", "informs", "informs", "informs", "x"]],
+             r"relation_adjudication.csv, row 3, column A \(practice_id\): both raters named 'informs'"),
+            ([["ALP-01", "TM", "Versioning", "detects", "informs", "prevents", "x"]],
+             r"row 2, column D \(relation_a\): relation_a is 'detects' but the rating has 'prevents'"),
+            ([["ALP-01", "TD", "Versioning", "prevents", "informs", "prevents", "x"]],
+             r"row 2, column C \(subcategory\): cell ALP-01 x \(TD\) Versioning is not linked by both raters"),
+            ([["ALP-01", "TM", "Versioning", "prevents", "informs", "causes", "x"]], r"column F \(relation\)"),
+            ([["ALP-01", "TM", "Versioning", "prevents", "informs", "prevents", ""]], r"column G \(reason\)")):
+        d = build_practice_corpus(tmp_path / f"r{len(message)}", links=links, relation_adjudication=rows)
+        with pytest.raises(InputError) as exc:
+            load(d)
+        assert pd.Series([str(exc.value)]).str.contains(message, regex=True).iloc[0], str(exc.value)
 
 
 # ------------------------------------------------------------------------------------------ bad input
@@ -423,7 +444,7 @@ def test_matrix_figure_is_cheap(corpus):
 
 def test_package_tables(corpus):
     t = pc.package_tables(corpus)
-    assert set(t) == set(pc.PACKAGE_RESOURCES)
+    assert set(t) == set(pc.PACKAGE_RESOURCES) - {"practice_relation_adjudication"}  # that file is optional
     assert len(t["practice_ratings_a"]) == len(t["practice_ratings_b"]) == len(corpus.cells)
     assert "row" not in t["practices"].columns and "rater" not in t["practice_ratings_a"].columns
     assert len(t["practice_matrix"]) == len(corpus.accepted)

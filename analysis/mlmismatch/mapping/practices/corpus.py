@@ -6,7 +6,9 @@ Files (formats: ``data/practices/README.md``): ``sources.csv``, ``practices.csv`
 unknown or repeated ids, an empty locator, an unknown or excluded source, a (practice, subcategory)
 cell missing or doubled in a rating (every practice is rated against every codebook subcategory by
 each rater), a link other than 0/1, a relation or rationale that does not fit the link, adjudication
-rows that are not exactly the cells where the raters disagree.
+rows that are not exactly the cells where the raters disagree. The optional
+``relation_adjudication.csv`` decides the relation of the cells both raters linked with different
+relations (then it must list exactly those).
 
 The *accepted matrix* is computed, never stored: a cell is accepted when both raters gave 1 or the
 adjudication decided 1. Each accepted link keeps the practice's locator, both raters' rationales,
@@ -34,6 +36,7 @@ PRACTICES_FILE = "practices.csv"
 RATINGS_DIR = "ratings"
 RATERS = ("rater_a", "rater_b")
 ADJUDICATION_FILE = "adjudication.csv"
+RELATION_ADJUDICATION_FILE = "relation_adjudication.csv"  # optional: both raters linked, relations differ
 
 SOURCE_COLUMNS = ["source_id", "citation", "year", "kind", "locator_scheme", "url", "n_items_in_source",
                   "n_practices", "admitted", "reason", "verified_offline", "note"]
@@ -41,6 +44,8 @@ PRACTICE_COLUMNS = ["practice_id", "source_id", "locator", "title", "statement",
 RATING_COLUMNS = ["practice_id", "category_code", "subcategory", "link", "relation", "rationale", "mismatch_ids"]
 ADJUDICATION_COLUMNS = ["practice_id", "category_code", "subcategory", "rater_a", "rater_b", "decision", "relation",
                         "reason"]
+RELATION_ADJUDICATION_COLUMNS = ["practice_id", "category_code", "subcategory", "relation_a", "relation_b", "relation",
+                                 "reason"]
 
 KINDS = ("catalogue", "paper", "documentation framework", "guide")
 YES_NO = ("yes", "no")
@@ -73,6 +78,7 @@ class PracticeCorpus:
     accepted: "pd.DataFrame"  # ACCEPTED_COLUMNS
     codebook: "pd.DataFrame"  # category_code, category, subcategory (and description when given)
     directory: Path
+    relation_adjudication: "pd.DataFrame | None" = None  # relation_adjudication.csv (+ row) when present
 
     @property
     def admitted_sources(self) -> list[str]:
@@ -318,6 +324,42 @@ def check_adjudication(header: list[str], records: list[dict], cells: dict[tuple
     return _frame(records, header)
 
 
+def check_relation_adjudication(header: list[str], records: list[dict], relations: dict[tuple[str, str, str], tuple],
+                                file: str = RELATION_ADJUDICATION_FILE) -> "pd.DataFrame":
+    """Optional ``relation_adjudication.csv``: one row per cell both raters linked with different
+    relations (and none for another cell); relation_a/relation_b as in the ratings; the decided
+    relation one of :data:`RELATIONS`; a reason."""
+    c = _Checker(file, header)
+    seen: dict[tuple[str, str, str], int] = {}
+    for rec in records:
+        key = (rec["practice_id"], rec["category_code"], rec["subcategory"])
+        label = f"{key[0]} x {subcategory_label(key[1], key[2])}"
+        if key not in relations:
+            c.fail(rec, "subcategory", f"cell {label} is not linked by both raters",
+                   "only cells both raters linked with different relations")
+        if key in seen:
+            c.fail(rec, "subcategory", f"cell {label} adjudicated twice (first on row {seen[key]})")
+        seen[key] = rec["row"]
+        ra, rb = relations[key]
+        if ra == rb:
+            c.fail(rec, "practice_id", f"both raters named '{ra}' for {label}",
+                   "only cells where the raters named different relations")
+        for col, val in (("relation_a", ra), ("relation_b", rb)):
+            if rec[col] != val:
+                c.fail(rec, col, f"{col} is '{rec[col]}' but the rating has '{val}' for {label}", f"'{val}'")
+        if rec["relation"] not in RELATIONS:
+            c.fail(rec, "relation", f"relation is '{rec['relation']}'", "one of " + ", ".join(RELATIONS))
+        if not rec["reason"]:
+            c.fail(rec, "reason", f"no reason for the relation of {label}", "one sentence citing the codebook rule")
+    missing = [k for k, (ra, rb) in relations.items() if ra != rb and k not in seen]
+    if missing:
+        k = missing[0]
+        raise InputError(f"{len(missing)} relation difference(s) not adjudicated, the first {k[0]} x "
+                         f"{subcategory_label(k[1], k[2])}", Location(file=file),
+                         expected="one row per cell both raters linked with different relations")
+    return _frame(records, header)
+
+
 # --------------------------------------------------------------------------------------------
 # The accepted matrix
 # --------------------------------------------------------------------------------------------
@@ -344,10 +386,12 @@ def cell_table(practices: "pd.DataFrame", codebook: "pd.DataFrame", a: "pd.DataF
 
 
 def accepted_links(cells: "pd.DataFrame", practices: "pd.DataFrame", a: "pd.DataFrame", b: "pd.DataFrame",
-                   adjudication: "pd.DataFrame | None") -> "pd.DataFrame":
+                   adjudication: "pd.DataFrame | None",
+                   relation_adjudication: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     """One row per accepted cell (``ACCEPTED_COLUMNS``): both raters 1 (``basis='both raters'``) or the
     adjudication decided 1 (``'adjudicated'``). ``relation``: the raters' common relation, the
-    adjudicated one, or both joined with ``/`` when two raters who both linked named different ones."""
+    adjudicated one (``relation_adjudication`` decides the cells both raters linked with different
+    relations, its reason in ``adjudication_reason``), or else both joined with ``/``."""
     import pandas as pd
 
     def index(df):
@@ -360,6 +404,11 @@ def accepted_links(cells: "pd.DataFrame", practices: "pd.DataFrame", a: "pd.Data
         (p, c, s): (r, why) for p, c, s, r, why in zip(adjudication["practice_id"], adjudication["category_code"],
                                                        adjudication["subcategory"], adjudication["relation"],
                                                        adjudication["reason"])}
+    rel_adj = {} if relation_adjudication is None else {
+        (p, c, s): (r, why) for p, c, s, r, why in zip(relation_adjudication["practice_id"],
+                                                       relation_adjudication["category_code"],
+                                                       relation_adjudication["subcategory"],
+                                                       relation_adjudication["relation"], relation_adjudication["reason"])}
     locator = dict(zip(practices["practice_id"], practices["locator"]))
     rows = []
     for rec in cells[cells["accepted"]].itertuples(index=False):
@@ -368,6 +417,8 @@ def accepted_links(cells: "pd.DataFrame", practices: "pd.DataFrame", a: "pd.Data
         if rec.rater_a == 1 and rec.rater_b == 1:
             basis, reason = "both raters", ""
             relation = rel_a if rel_a == rel_b else "/".join(sorted({rel_a, rel_b}))
+            if k in rel_adj:
+                relation, reason = rel_adj[k]
         else:
             basis = "adjudicated"
             relation, reason = adj[k]
@@ -426,8 +477,17 @@ def load_corpus(directory: str | Path | None = None, *, codebook: "pd.DataFrame"
              zip(a["practice_id"], a["category_code"], a["subcategory"], a["link"])}
     h, r = read_rows(directory / ADJUDICATION_FILE, ADJUDICATION_COLUMNS)
     adjudication = check_adjudication(h, r, pairs)
+    rel_adj = None
+    if (directory / RELATION_ADJUDICATION_FILE).is_file():
+        rel_b = {(p, c, s): r for p, c, s, r, v in zip(b["practice_id"], b["category_code"], b["subcategory"],
+                                                       b["relation"], b["link"]) if int(v) == 1}
+        both = {(p, c, s): (r, rel_b[(p, c, s)]) for p, c, s, r, v in
+                zip(a["practice_id"], a["category_code"], a["subcategory"], a["relation"], a["link"])
+                if int(v) == 1 and (p, c, s) in rel_b}
+        h, r = read_rows(directory / RELATION_ADJUDICATION_FILE, RELATION_ADJUDICATION_COLUMNS)
+        rel_adj = check_relation_adjudication(h, r, both)
     cells = cell_table(practices, book, a, b, adjudication)
-    accepted = accepted_links(cells, practices, a, b, adjudication)
+    accepted = accepted_links(cells, practices, a, b, adjudication, rel_adj)
     import pandas as pd
 
     source_of = dict(zip(practices["practice_id"], practices["source_id"]))
@@ -436,7 +496,8 @@ def load_corpus(directory: str | Path | None = None, *, codebook: "pd.DataFrame"
     long = long[["rater", *[c for c in long.columns if c != "rater"]]]
     cols = [c for c in ("category_code", "category", "subcategory", "description") if c in book.columns]
     return PracticeCorpus(sources=sources, practices=practices, ratings=long, adjudication=adjudication, cells=cells,
-                          accepted=accepted, codebook=book[cols].reset_index(drop=True), directory=directory)
+                          accepted=accepted, codebook=book[cols].reset_index(drop=True), directory=directory,
+                          relation_adjudication=rel_adj)
 
 
 def load_default(coding) -> PracticeCorpus:
@@ -457,6 +518,8 @@ PACKAGE_RESOURCES = {
                              "(data/practices/adjudication.csv)",
     "practice_matrix": "The accepted practice matrix (computed: both raters 1 or adjudicated 1), one row per accepted "
                        "link with its locator, relation, rationales and mismatch ids",
+    "practice_relation_adjudication": "The relation decided where both raters linked a cell but named different "
+                                      "relations (data/practices/relation_adjudication.csv)",
 }
 
 
@@ -467,8 +530,11 @@ def package_tables(corpus: PracticeCorpus) -> dict[str, "pd.DataFrame"]:
     def rater(name: str) -> "pd.DataFrame":
         return r[r["rater"] == name].drop(columns=["rater"]).reset_index(drop=True)
 
-    return {"practice_sources": corpus.sources.drop(columns=["row"]),
-            "practices": corpus.practices.drop(columns=["row"]),
-            "practice_ratings_a": rater("rater_a"), "practice_ratings_b": rater("rater_b"),
-            "practice_adjudication": corpus.adjudication.drop(columns=["row"]),
-            "practice_matrix": corpus.accepted}
+    out = {"practice_sources": corpus.sources.drop(columns=["row"]),
+           "practices": corpus.practices.drop(columns=["row"]),
+           "practice_ratings_a": rater("rater_a"), "practice_ratings_b": rater("rater_b"),
+           "practice_adjudication": corpus.adjudication.drop(columns=["row"]),
+           "practice_matrix": corpus.accepted}
+    if corpus.relation_adjudication is not None:
+        out["practice_relation_adjudication"] = corpus.relation_adjudication.drop(columns=["row"])
+    return out

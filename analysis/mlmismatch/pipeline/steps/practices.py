@@ -130,7 +130,11 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
         text += (f"Per source, Cohen's kappa ranges from {lo['estimate']:.2f} ({lo['source_id']}) to "
                  f"{hi['estimate']:.2f} ({hi['source_id']}). ")
     text += (f"Every disagreement was adjudicated with a reason (data/practices/adjudication.csv): "
-             f"{int(all_adj['n_accepted'])} accepted, {int(all_adj['n_rejected'])} rejected. The accepted matrix "
+             f"{int(all_adj['n_accepted'])} accepted, {int(all_adj['n_rejected'])} rejected. ")
+    if corpus.relation_adjudication is not None:
+        text += (f"Both raters linked {len(corpus.relation_adjudication)} cells with different relations; "
+                 "data/practices/relation_adjudication.csv decides their relation. ")
+    text += ("The accepted matrix "
              f"(both raters or the adjudication) has {len(corpus.accepted)} links; {int(g['n_addressed'])} of "
              f"{int(g['n_subcategories'])} subcategories are addressed by at least one practice "
              f"({g['pct_instances_addressed']:.1f}% of the coded instances).")
