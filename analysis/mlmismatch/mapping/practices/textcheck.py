@@ -10,9 +10,9 @@ For each practice the 34 subcategories are ranked by score. The check lists
 
 - *doubts*: accepted links whose subcategory ranks below ``k_doubt`` for the practice (the text
   gives little support: read the rationale again);
-- *suggestions*: cells both raters left at 0 whose subcategory ranks within ``k_suggest`` for the
-  practice and scores at least the median score of the accepted links (the text points at a link
-  the ratings missed: rate it again).
+- *suggestions*: cells both raters left at 0 whose subcategory ranks first (``k_suggest``) for the
+  practice and scores at least the upper quartile of the accepted links' scores (the text points at
+  a link the ratings missed: rate it again).
 
 :func:`separation` says how well the scores separate accepted from other cells (ROC AUC, average
 precision against the accepted share). Word overlap is weak evidence: a doubt or a suggestion is a
@@ -88,14 +88,15 @@ def doubts(scores: "pd.DataFrame", k_doubt: int = 10) -> "pd.DataFrame":
     return d.sort_values(["score", "practice_id"], kind="stable").reset_index(drop=True)
 
 
-def suggestions(scores: "pd.DataFrame", k_suggest: int = 2, threshold: float | None = None) -> "pd.DataFrame":
+def suggestions(scores: "pd.DataFrame", k_suggest: int = 1, threshold: float | None = None,
+                quantile: float = 0.75) -> "pd.DataFrame":
     """Cells neither rater linked, ranked within ``k_suggest`` for their practice, scoring at least
-    ``threshold`` (default: the median score of the accepted links), strongest first."""
+    ``threshold`` (default: the ``quantile`` of the accepted links' scores), strongest first."""
     import numpy as np
 
     if threshold is None:
         acc = scores.loc[scores["accepted"], "score"]
-        threshold = float(np.median(acc)) if len(acc) else float("inf")
+        threshold = float(np.quantile(acc, quantile)) if len(acc) else float("inf")
     s = scores[(scores["rater_a"] == 0) & (scores["rater_b"] == 0) & (scores["rank"] <= k_suggest)
                & (scores["score"] >= threshold)]
     return s.sort_values(["score", "practice_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

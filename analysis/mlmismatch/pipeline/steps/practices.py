@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 N_BOOT = 2000
 SEED = 0
 K_DOUBT = 10
-K_SUGGEST = 2
+K_SUGGEST = 1
+Q_SUGGEST = 0.75
 
 
 def formatted(df: "pd.DataFrame", digits: int) -> "pd.DataFrame":
@@ -188,10 +189,11 @@ def practices_step(ctx: Context) -> None:
     write_table(ctx, "tables/practice_text_doubts", doubts, digits=3,
                 caption=f"Accepted links the text check doubts: the subcategory ranks below {K_DOUBT} of "
                         f"{len(corpus.codebook)} for the practice (a prompt to reread, not a correction)")
-    sugg = textcheck.labelled(textcheck.suggestions(scores, K_SUGGEST))[keep]
+    sugg = textcheck.labelled(textcheck.suggestions(scores, K_SUGGEST, quantile=Q_SUGGEST))[keep]
     write_table(ctx, "tables/practice_text_suggestions", sugg, digits=3,
                 caption=f"Links the text check suggests that both raters left out: the subcategory ranks "
-                        f"within {K_SUGGEST} for the practice and scores at least the median accepted link")
+                        f"within {K_SUGGEST} for the practice and scores at least the {Q_SUGGEST:.0%} quantile of "
+                        "the accepted links' scores (a prompt to rate again, not a correction)")
 
     attrs = mapping_steps._data(ctx)["mapping"].attributes
     ch = gaps.chain(corpus, attrs)
