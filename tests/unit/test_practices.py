@@ -465,3 +465,20 @@ def test_report_statement_reads_its_numbers_from_the_tables(corpus):
     by = step.by_source(corpus).set_index("source_id")
     assert by.loc["all", "links"] == len(corpus.accepted) and by.loc["beta", "adjudicated"] == 1
     assert by.loc["alpha", "TM"] == 2 and by.loc["all", "practices"] == 4
+
+
+def test_gap_statement_reads_its_numbers_from_the_tables(corpus):
+    from mlmismatch.core.labels import subcategory_label
+    from mlmismatch.pipeline.steps import practices as step
+
+    sub = gaps.subcategory_gaps(corpus, INSTANCES, IMPORTANCE)
+    un = gaps.unaddressed_subcategories(sub)
+    un.insert(0, "subcategory_label", [subcategory_label(c, s) for c, s in zip(un["category_code"], un["subcategory"])])
+    sens = gaps.sensitivity(corpus, INSTANCES, IMPORTANCE)
+    scores = textcheck.similarity(corpus)
+    sep = textcheck.separation(scores)
+    text = step._gap_statement(gaps.gap_summary(sub), un, gaps.practices_without_link(corpus), sens, sep, 3, 2)
+    assert "addresses 0 of 4 subcategories" in text and "0 practices address no subcategory" in text
+    assert "leaving out alpha loses 1, beta loses 2 addressed" in text
+    assert f"ROC AUC {sep.iloc[0]['roc_auc']:.2f}" in text and "doubts 3 accepted links and suggests 2" in text
+    assert "Data Science 100.0%" in text

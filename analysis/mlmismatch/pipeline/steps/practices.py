@@ -47,7 +47,8 @@ def formatted(df: "pd.DataFrame", digits: int) -> "pd.DataFrame":
     out = df.copy()
     for col in out.columns:
         if out[col].dtype.kind == "f":
-            out[col] = [("" if v != v else f"{v:.{digits}f}") for v in out[col]]
+            whole = all(v != v or float(v).is_integer() for v in out[col])  # counts with a gap (NaN) stay counts
+            out[col] = [("" if v != v else f"{int(v)}" if whole else f"{v:.{digits}f}") for v in out[col]]
     return out
 
 
@@ -147,6 +148,38 @@ def _statement(corpus: "PracticeCorpus", agreement: "pd.DataFrame", adj: "pd.Dat
     return text
 
 
+def _gap_statement(summary: "pd.DataFrame", unaddressed: "pd.DataFrame", without: "pd.DataFrame",
+                   sens: "pd.DataFrame", sep: "pd.DataFrame", n_doubts: int, n_suggestions: int) -> str:
+    """The report's paragraph on the gaps and the text check, every number read from the tables."""
+    g = summary.iloc[0]
+    roles = [c for c in summary.columns if c.startswith("pct_importance_addressed_")]
+    imp = ", ".join(f"{c.removeprefix('pct_importance_addressed_')} {g[c]:.1f}%" for c in roles)
+    text = (f"No practice of the accepted matrix addresses {int(g['n_unaddressed'])} of {int(g['n_subcategories'])} "
+            f"subcategories" + (f" ({g['unaddressed']})" if g["unaddressed"] else "") + "; the addressed ones carry "
+            f"{g['pct_instances_addressed']:.1f}% of the coded instances" + (f" and, of each role's Important/Very "
+                                                                            f"Important ratings, {imp}" if imp else "")
+            + f". {len(without)} practices address no subcategory (tables/practice_gap_practices_without_link.md). ")
+    if len(unaddressed):
+        top = unaddressed.iloc[0]
+        text += f"The largest gap by coded instances is {top['subcategory_label']} ({int(top['n_instances'])}). "
+    only = sens[sens["selection"] == "only"]
+    wo = sens[sens["selection"] == "without"]
+    if len(only):
+        best = only.loc[only["n_addressed"].idxmax()]
+        text += (f"Dependence on the selection: the widest single source, {best['source_id']}, addresses "
+                 f"{int(best['n_addressed'])} subcategories alone; ")
+        crucial = wo[wo["n_only_this_source"] > 0]
+        text += ("leaving out any one source loses no addressed subcategory. " if crucial.empty else
+                 "leaving out " + ", ".join(f"{r.source_id} loses {int(r.n_only_this_source)}" for r in crucial.itertuples())
+                 + " addressed subcategor(ies) (tables/practice_gap_sensitivity.csv). ")
+    a = sep[sep["source_id"] == "all"].iloc[0]
+    text += (f"Text check (TF-IDF): the scores separate accepted from other cells with ROC AUC {a['roc_auc']:.2f} "
+             f"(0.5 = chance); it doubts {n_doubts} accepted links and suggests {n_suggestions} that both raters left "
+             "out (tables/practice_text_doubts.md, tables/practice_text_suggestions.md), prompts to reread rather "
+             "than corrections.")
+    return text
+
+
 def practices_step(ctx: Context) -> None:
     """Agreement, accepted matrix, text check, chain and gaps of the practice matrix; figures."""
     from mlmismatch.core.labels import subcategory_label
@@ -226,11 +259,7 @@ def practices_step(ctx: Context) -> None:
         ("The practice-to-mismatch matrix: protocol and agreement", _statement(corpus, agreement, adj, summary),
          wide),
         ("The practice matrix: gaps and their dependence on the selection",
-         "Gap analysis on the accepted matrix: each source alone and all sources but one (tables/"
-         "practice_gap_sensitivity.csv); the subcategories no practice addresses are in "
-         "tables/practice_gap_unaddressed.md, the practices that address none in "
-         "tables/practice_gap_practices_without_link.md, the text check's doubts and suggestions in "
-         "tables/practice_text_doubts.md and tables/practice_text_suggestions.md.",
+         _gap_statement(summary, un, gaps.practices_without_link(corpus), sens, sep, len(doubts), len(sugg)),
          formatted(sens[["selection", "source_id", "n_practices", "n_addressed", "n_unaddressed",
                          "pct_instances_addressed", "n_only_this_source"]].assign(
              unaddressed=sens["unaddressed"].map(shorten)), 1)),
