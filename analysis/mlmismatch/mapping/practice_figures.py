@@ -123,8 +123,9 @@ def fig_practice_matrix(corpus: "PracticeCorpus", *, max_columns: int = 80, prac
                 ax.spines[side].set_visible(False)
         handles = [Line2D([], [], marker="o", linestyle="", markersize=3.5, markerfacecolor=c, markeredgecolor=c,
                           label=r) for r, c in RELATION_COLOURS.items()]
-        handles.append(Line2D([], [], marker="o", linestyle="", markersize=3.5, markerfacecolor=MIXED_COLOUR,
-                              markeredgecolor=MIXED_COLOUR, label="raters named different relations"))
+        if (~acc["relation"].isin(list(RELATION_COLOURS))).any():
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=3.5, markerfacecolor=MIXED_COLOUR,
+                                  markeredgecolor=MIXED_COLOUR, label="raters named different relations"))
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=3.5, markerfacecolor="white",
                               markeredgecolor="black", label="hollow: accepted by adjudication"))
         fig.legend(handles=handles, loc="lower left", ncol=3, fontsize=6, frameon=False,

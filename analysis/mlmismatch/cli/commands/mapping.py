@@ -56,7 +56,7 @@ def mapping_cmd(
     a = md.attributes
     show = (lambda name: section in (name, "all"))
     pc = load_practices(coding)
-    console().print(f"mapping: {len(a)} rows, {len(a[['category', 'subcategory']].drop_duplicates())} subcategories; "
+    console().print(f"mapping: {len(a)} rows, {len(a[['category', 'subcategory']].drop_duplicates())} subcategories, "
                     f"practice matrix: {len(pc.practices)} practices from {len(pc.admitted_sources)} sources, "
                     f"{len(pc.accepted)} accepted links: all checks passed")
     if show("coverage"):
@@ -78,14 +78,26 @@ def mapping_cmd(
         from mlmismatch.mapping.practices import agreement as ag
         from mlmismatch.mapping.practices import gaps
 
-        print_table(ag.wide(ag.agreement_table(pc, n_boot=1000), digits=2),
-                    title="Agreement of the two ratings (95% bootstrap intervals over practices)")
+        t = ag.agreement_table(pc, n_boot=1000)
+        est = t.pivot_table(index=["scope", "source_id"], columns="statistic", values="estimate", sort=False)
+        k = t[t["statistic"] == "cohen_kappa"].set_index(["scope", "source_id"])
+        est = est.join(k[["n_links_a", "n_links_b", "n_disagreements", "ci_low", "ci_high"]]).reset_index()
+        view = est.assign(scope=est["source_id"].where(est["source_id"] != "", "all"))[
+            ["scope", "n_links_a", "n_links_b", "n_disagreements", "cohen_kappa", "ci_low", "ci_high",
+             "krippendorff_alpha", "gwet_ac1", "pabak"]]
+        print_table(view.rename(columns={"n_links_a": "links a", "n_links_b": "links b", "n_disagreements": "disagree",
+                                         "cohen_kappa": "kappa", "ci_low": "kappa lo", "ci_high": "kappa hi",
+                                         "krippendorff_alpha": "alpha", "gwet_ac1": "AC1", "pabak": "PABAK"}),
+                    title="Agreement of the two ratings (kappa: 95% bootstrap interval over practices)",
+                    float_format="{:.2f}")
         inst, imp = gaps.load_weights()
         sub = gaps.subcategory_gaps(pc, inst, imp)
         print_table(gaps.unaddressed_subcategories(sub)[["category_code", "subcategory", "n_instances"]],
                     title="Subcategories no practice addresses")
-        print_table(gaps.practices_without_link(pc)[["practice_id", "source_id", "links_rater_a", "links_rater_b"]],
-                    title="Practices that address no subcategory")
+        none = gaps.practices_without_link(pc)
+        per = none.groupby("source_id", sort=False)["practice_id"].agg(["size", lambda ids: " ".join(ids)])
+        per.columns = ["n", "practice_ids"]
+        print_table(per.reset_index(), title=f"Practices that address no subcategory ({len(none)} of {len(pc.practices)})")
     if show("text"):
         res = mapping.text_evidence(coding.mismatches, coding.instances, coding.codebook, attrs, a, k=k)
         print_table(res["summary"], title="Text evidence (TF-IDF) against the curated mapping", float_format="{:.3f}")
