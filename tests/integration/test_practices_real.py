@@ -174,3 +174,22 @@ def test_report_states_protocol_and_agreement(corpus):
     k = table[(table["scope"] == "overall") & (table["statistic"] == "cohen_kappa")].iloc[0]
     assert f"Cohen's kappa {k['estimate']:.2f} (95% interval {k['ci_low']:.2f} to {k['ci_high']:.2f})" in report
     assert f"{len(corpus.practices)} practices" in report
+
+
+def test_export_has_the_matrix_and_both_ratings(cli, tmp_path, coding_path, corpus):
+    r = cli("export", str(tmp_path / "pkg"))
+    assert r.code == 0, r.out + r.err
+    package = json.loads((tmp_path / "pkg" / "datapackage.json").read_text(encoding="utf-8"))
+    by_name = {res["name"]: res for res in package["resources"]}
+    for name in ("practices", "practice_sources", "practice_ratings_a", "practice_ratings_b", "practice_adjudication",
+                 "practice_matrix"):
+        assert name in by_name and by_name[name]["description"], name
+    ratings_a = pd.read_csv(tmp_path / "pkg" / "practice_ratings_a.csv")
+    assert len(ratings_a) == 34 * len(corpus.practices)
+    assert len(pd.read_csv(tmp_path / "pkg" / "practice_matrix.csv")) == len(corpus.accepted)
+    from frictionless import Package
+
+    pkg = Package(str(tmp_path / "pkg" / "datapackage.json"))
+    for name in ("practices", "practice_ratings_a", "practice_ratings_b", "practice_adjudication", "practice_matrix"):
+        report = pkg.get_resource(name).validate()
+        assert report.valid, (name, [e.message for t in report.tasks for e in t.errors][:3])
