@@ -1,4 +1,5 @@
-"""Figures of the mapping (paper Fig. 6 in spirit): subcategory x attribute matrix, practice matrix, split.
+"""Figures of the mapping (paper Fig. 6 in spirit): subcategory x attribute matrix, split (the practice
+matrix: :mod:`mlmismatch.mapping.practice_figures`).
 
 Figures take the tables of :mod:`mlmismatch.mapping` and return matplotlib figures; writing happens
 in the reproduce step (``ctx.save_figure``).
@@ -98,29 +99,6 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
         abbrev = "; ".join(f"{a} {TITLES[k]}" for k, a in DESCRIPTOR_ABBREV.items())
         ax.set_title("Mismatch subcategories x descriptor attributes (1.2 paths; ring: proposed child attribute)\n"
                      + abbrev, fontsize=7, pad=24)
-        fig.tight_layout()
-    return fig
-
-
-def fig_practice_matrix(matrix: "pd.DataFrame", practices: "pd.DataFrame") -> "Figure":
-    """Practice x subcategory incidence (:func:`mlmismatch.mapping.practice_matrix`)."""
-    titles = dict(zip(practices["practice_id"], practices["title"]))
-    with paper_style():
-        fig, ax = subplots(figsize=(0.17 * matrix.shape[1] + 4.5, 0.14 * matrix.shape[0] + 2.4))
-        ys, xs = (matrix.values > 0).nonzero()
-        ax.scatter(xs, ys, s=10, color="black", linewidths=0)
-        ax.set_xticks(range(matrix.shape[1]))
-        ax.set_xticklabels(matrix.columns, rotation=90, fontsize=5.5)
-        ax.set_yticks(range(matrix.shape[0]))
-        ax.set_yticklabels([f"{p} {titles.get(p, '')[:60]}" for p in matrix.index], fontsize=5)
-        ax.set_xlim(-0.7, matrix.shape[1] - 0.3)
-        ax.set_ylim(matrix.shape[0] - 0.5, -0.5)
-        ax.grid(color="#eeeeee", linewidth=0.4)
-        ax.set_axisbelow(True)
-        ax.tick_params(length=0)
-        empty = [c for c in matrix.columns if matrix[c].sum() == 0]
-        ax.set_title("Practices from the literature x mismatch subcategories"
-                     + (f"\nno practice addresses: {', '.join(empty)}" if empty else ""), fontsize=7)
         fig.tight_layout()
     return fig
 
