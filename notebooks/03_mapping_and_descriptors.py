@@ -62,6 +62,8 @@ from mlmismatch.study import coding
 from mlmismatch.mapping import derive as descriptors
 from mlmismatch.mapping import matrix as mapping
 from mlmismatch.mapping import figures as mapping_figures
+from mlmismatch.mapping import practices
+from mlmismatch.mapping.practices import gaps as practice_gaps
 from mlmismatch.descriptors import schemas
 
 pd.set_option("display.width", 160)
@@ -69,8 +71,9 @@ data = coding.load_coding()
 attrs = schemas.attributes()  # the published schemas, all versions, through the sources registry
 md = mapping.load_mapping(codebook=data.codebook, mismatch_ids=data.mismatches["mismatch_id"], attributes=attrs)
 m = md.attributes
+pc = practices.load_default(data)  # the rated practice matrix (data/practices): corpus, two ratings, adjudication
 print(f"{len(m)} mapping rows for {m[['category', 'subcategory']].drop_duplicates().shape[0]} subcategories; "
-      f"{len(md.practices)} practices, {len(md.practice_subcategory)} practice links")
+      f"{len(pc.practices)} practices, {len(pc.accepted)} accepted practice links")
 
 # %% [markdown]
 # ## The published attributes
@@ -150,7 +153,8 @@ per_sub.head(5).rename("attributes").to_frame()
 # ## Gap analysis
 # 1. Subcategories no published attribute covers (per version);
 # 2. attributes no subcategory needs (per version);
-# 3. subcategories no practice from the literature addresses.
+# 3. subcategories no practice from the literature addresses (in the accepted practice matrix: both
+#    raters linked, or the adjudication did), with their coded instances.
 
 # %%
 mapping.gap_uncovered_subcategories(m, data.codebook, data.instances, attrs)
@@ -160,7 +164,8 @@ unneeded = mapping.gap_unneeded_attributes(m, attrs)
 unneeded.groupby(["version", "descriptor"]).size().unstack(0)
 
 # %%
-mapping.gap_unaddressed_subcategories(md.practice_subcategory, data.codebook, data.instances)
+instances_by_sub, importance = practice_gaps.load_weights()
+practice_gaps.unaddressed_subcategories(practice_gaps.subcategory_gaps(pc, instances_by_sub, importance))
 
 # %% [markdown]
 # Every subcategory has at least one published attribute, even in 1.0. The finer gap is the
@@ -279,7 +284,7 @@ single_evidence_subcategories = sorted({f"({c}) {s}" for c, s in zip(thin.catego
 print(n_single_evidence, "rows;", single_evidence_subcategories)
 # One story is enough to show that the information *can* go missing, not that it often does. More
 # evidence: other coded mismatches of the same subcategory whose texts mention the attribute, the
-# practices linked to the subcategory (md.practice_subcategory), or a new coding round (notebook 05).
+# practices accepted for the subcategory (pc.accepted), or a new coding round (notebook 05).
 
 # %% [markdown]
 # ### Exercise 2 — judge a link yourself

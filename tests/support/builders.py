@@ -104,3 +104,114 @@ def build_coding_workbook(path: Path, interviews=None, *, codebook=None, headers
         mutate(wb)
     wb.save(path)
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# A small practice corpus (data/practices layout, issue 13)
+# --------------------------------------------------------------------------------------------
+
+#: category_code, category, subcategory, description: a four-subcategory codebook for the corpus tests.
+PRACTICE_CODEBOOK = [("TM", "Trained Model", "Versioning", "Model version"),
+                     ("TM", "Trained Model", "API/Specifications", "Model APIs"),
+                     ("TD", "Training Data", "Versioning", "Training data version"),
+                     ("OE", "Operational Environment", "Runtime Metrics and Data", "Metrics")]
+PRACTICE_SOURCES = [
+    # source_id, citation, year, kind, locator_scheme, url, n_items, n_practices, admitted, reason, verified, note
+    ["alpha", "A. Author. Alpha practices. 2020.", "2020", "catalogue", "item number", "https://example.org/a", "3", "2",
+     "yes", "", "yes", ""],
+    ["beta", "B. Author. Beta tests. 2017.", "2017", "paper", "test id", "https://example.org/b", "2", "2", "yes", "",
+     "no", "from the published text"],
+    ["gamma", "C. Author. Gamma guide. 2019.", "2019", "guide", "", "", "", "0", "no", "not about ML systems", "no", ""],
+]
+PRACTICE_ROWS = [
+    ["ALP-01", "alpha", "item 1", "Version models", "Give every trained model a version and record it with releases.",
+     "false", ""],
+    ["ALP-02", "alpha", "item 2", "Document the model interface", "Write down the model API, inputs and outputs.",
+     "false", ""],
+    ["BET-M1", "beta", "Monitor 1", "Monitor runtime metrics", "Watch runtime metrics and latency in production.",
+     "false", ""],
+    ["BET-D1", "beta", "Data 1", "Version training data", "Keep versions of the training data sets.", "true", ""],
+]
+#: rater -> practice id -> {(category_code, subcategory): (relation, mismatch ids)}
+PRACTICE_LINKS = {
+    "rater_a": {"ALP-01": {("TM", "Versioning"): ("prevents", "M01-01")},
+                "ALP-02": {("TM", "API/Specifications"): ("informs", "")},
+                "BET-M1": {("OE", "Runtime Metrics and Data"): ("detects", "")},
+                "BET-D1": {("TD", "Versioning"): ("prevents", ""), ("TM", "Versioning"): ("informs", "")}},
+    "rater_b": {"ALP-01": {("TM", "Versioning"): ("prevents", "")},
+                "ALP-02": {("TM", "API/Specifications"): ("informs", ""), ("TM", "Versioning"): ("informs", "")},
+                "BET-M1": {("OE", "Runtime Metrics and Data"): ("detects", "M02-03")},
+                "BET-D1": {("TD", "Versioning"): ("prevents", "")}},
+}
+#: (practice, category_code, subcategory) -> decision for the disagreements of PRACTICE_LINKS
+PRACTICE_DECISIONS = {("ALP-02", "TM", "Versioning"): 0, ("BET-D1", "TM", "Versioning"): 1}
+
+
+def practice_codebook():
+    import pandas as pd
+
+    return pd.DataFrame(PRACTICE_CODEBOOK, columns=["category_code", "category", "subcategory", "description"])
+
+
+def _write_csv(path: Path, header, rows) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def rating_rows(links: dict, practices=None, codebook=None) -> list[list[str]]:
+    """Complete long-form rating rows (every practice x every subcategory) from ``links``."""
+    practices = PRACTICE_ROWS if practices is None else practices
+    codebook = PRACTICE_CODEBOOK if codebook is None else codebook
+    rows = []
+    for p in practices:
+        for code, _cat, s, _d in codebook:
+            hit = links.get(p[0], {}).get((code, s))
+            if hit:
+                rows.append([p[0], code, s, "1", hit[0], f"{p[0]} {hit[0]} {s} (a reason).", hit[1]])
+            else:
+                rows.append([p[0], code, s, "0", "", "", ""])
+    return rows
+
+
+def build_practice_corpus(directory: Path, *, sources=None, practices=None, links=None, decisions=None,
+                          ratings=None, adjudication=None, relation_adjudication=None, mutate=None) -> Path:
+    """Write a small data/practices folder and return it.
+
+    Defaults: :data:`PRACTICE_SOURCES`, :data:`PRACTICE_ROWS`, :data:`PRACTICE_LINKS` (two raters who
+    disagree on two cells) and :data:`PRACTICE_DECISIONS`. ``ratings``: {rater: rows} to write rows
+    as given; ``adjudication``: rows as given; ``relation_adjudication``: rows of the optional
+    relation_adjudication.csv (not written when None); ``mutate(directory)``: last changes to the files.
+    """
+    from mlmismatch.mapping.practices import corpus as pc
+
+    directory = Path(directory)
+    sources = PRACTICE_SOURCES if sources is None else sources
+    practices = PRACTICE_ROWS if practices is None else practices
+    links = PRACTICE_LINKS if links is None else links
+    decisions = PRACTICE_DECISIONS if decisions is None else decisions
+    _write_csv(directory / pc.SOURCES_FILE, pc.SOURCE_COLUMNS, sources)
+    _write_csv(directory / pc.PRACTICES_FILE, pc.PRACTICE_COLUMNS, practices)
+    written = {}
+    for rater in pc.RATERS:
+        rows = (ratings or {}).get(rater) or rating_rows(links.get(rater, {}), practices)
+        written[rater] = rows
+        _write_csv(directory / pc.RATINGS_DIR / f"{rater}.csv", pc.RATING_COLUMNS, rows)
+    if adjudication is None:
+        la = {(r[0], r[1], r[2]): r[3] for r in written["rater_a"]}
+        adjudication = []
+        for r in written["rater_b"]:
+            k = (r[0], r[1], r[2])
+            if k in la and la[k] != r[3]:
+                d = decisions.get(k, 1)
+                adjudication.append([*k, la[k], r[3], str(d), "informs" if d else "", "Rule 2 of the link codebook."])
+    _write_csv(directory / pc.ADJUDICATION_FILE, pc.ADJUDICATION_COLUMNS, adjudication)
+    if relation_adjudication is not None:
+        _write_csv(directory / pc.RELATION_ADJUDICATION_FILE, pc.RELATION_ADJUDICATION_COLUMNS, relation_adjudication)
+    if mutate is not None:
+        mutate(directory)
+    return directory

@@ -81,20 +81,12 @@ ROWS = [
      "proposed", "string", "", "M02-01", "Proposed: deployed version."],
     ["OD", "Operational Data", "Data Rates", "", "", "", "none", "", "", "M03-01", "No descriptor in this test records rates."],
 ]
-PRACTICES = [["P01", "Use Versioning", "serban2020", "Serban et al. 2020", "https://se-ml.github.io/practices/",
-              "catalogue", "practice"]]
-PRACTICE_SUBS = [["P01", "Trained Model", "Versioning", "Versioned models are identifiable."],
-                 ["P01", "Training Data", "Versioning", "Versioned data is identifiable."]]
-
-
-def write_mapping(directory: Path, rows=ROWS, practices=PRACTICES, practice_subs=PRACTICE_SUBS) -> Path:
+def write_mapping(directory: Path, rows=ROWS) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    for name, header, body in ((mp.ATTRIBUTES_FILE, HEADER, rows), (mp.PRACTICES_FILE, mp.PRACTICE_COLUMNS, practices),
-                               (mp.PRACTICE_SUBCATEGORY_FILE, mp.PRACTICE_SUBCATEGORY_COLUMNS, practice_subs)):
-        with open(directory / name, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(body)
+    with open(directory / mp.ATTRIBUTES_FILE, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(HEADER)
+        w.writerows(rows)
     return directory
 
 
@@ -115,7 +107,7 @@ def test_load_valid_mapping(mapping):
     assert len(a) == len(ROWS)
     assert list(a["row"]) == list(range(2, 2 + len(ROWS)))
     assert set(a["status"]) == {"published", "proposed", "none"}
-    assert list(mapping.practices["practice_id"]) == ["P01"]
+    assert not hasattr(mapping, "practices")  # the practice matrix is mlmismatch.mapping.practices (data/practices)
 
 
 def _bad(tmp_path, row_index: int, column: str, value: str) -> str:
@@ -155,18 +147,12 @@ def test_every_subcategory_needs_a_row(tmp_path):
         load(write_mapping(tmp_path / "m", ROWS[:-1]))
 
 
-def test_missing_column_and_bad_practice(tmp_path):
+def test_missing_column(tmp_path):
     d = write_mapping(tmp_path / "m")
     text = (d / mp.ATTRIBUTES_FILE).read_text().replace("evidence", "proof", 1)
     (d / mp.ATTRIBUTES_FILE).write_text(text)
     with pytest.raises(InputError, match="row 1: missing column 'evidence'"):
         load(d)
-    d2 = write_mapping(tmp_path / "m2", practice_subs=[["P02", "Trained Model", "Versioning", "x"]])
-    with pytest.raises(InputError, match=r"practice_subcategory.csv, row 2, column A \(practice_id\): unknown practice id 'P02'"):
-        load(d2)
-    d3 = write_mapping(tmp_path / "m3", practices=[["P01", "T", "serban2020", "r", "not a url", "page", "practice"]])
-    with pytest.raises(InputError, match="is not a web address"):
-        load(d3)
 
 
 # ------------------------------------------------------------------------------------------ analyses
@@ -204,8 +190,6 @@ def test_gap_analysis(mapping):
     assert "old_field" in set(un[un["version"] == "1.0"]["path"])
     assert "version" not in set(un["path"])  # bookkeeping left out
     assert "computing_resource_reqs" not in set(un["path"])  # parent of needed children
-    unad = mp.gap_unaddressed_subcategories(mapping.practice_subcategory, CODEBOOK, INSTANCES)
-    assert list(unad["subcategory"]) == ["System Configuration Requirements", "Computing Resources", "Data Rates"]
 
 
 def test_coverage_weighted_by_instances_and_survey(mapping):
@@ -233,11 +217,6 @@ def test_mapping_matrix_contract(mapping):
     assert list(m.columns) == ["category", "subcategory", "descriptor", "attribute", "rule_id"]
     assert m.loc[1, "attribute"] == "trained_model.computing_resource_reqs.cpu" and m.loc[1, "rule_id"] == "R01"
     assert m.iloc[-1]["attribute"] == "" and m.iloc[-1]["subcategory"] == "Data Rates"
-
-
-def test_practice_matrix(mapping):
-    pm = mp.practice_matrix(mapping.practices, mapping.practice_subcategory, CODEBOOK)
-    assert pm.loc["P01"].sum() == 2 and pm.loc["P01", "(TM) Versioning"] == 1
 
 
 def test_text_evidence_ranks_the_curated_attribute(mapping):

@@ -19,7 +19,8 @@ the libraries), with a fixed seed. A mismatch coded by a single coder is missing
 and reported in :attr:`AgreementResult.notes`.
 
 The pure functions :func:`krippendorff_alpha_nominal`, :func:`fleiss_kappa_counts` and
-:func:`cohen_kappa_pairs` work on count matrices and take leading batch dimensions.
+:func:`cohen_kappa_pairs` (from :mod:`mlmismatch.analyses.stats.agreement`) work on count matrices
+and take leading batch dimensions.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+# the vectorised statistics are shared with the practice matrix's ratings; re-exported here under their old names
+from mlmismatch.analyses.stats.agreement import cohen_kappa_pairs, fleiss_kappa_counts, krippendorff_alpha_nominal
 from mlmismatch.core.labels import subcategory_label
+
+__all__ = ["cohen_kappa_pairs", "fleiss_kappa_counts", "krippendorff_alpha_nominal", "presence", "library_estimates",
+           "agreement", "disagreements", "AgreementResult", "Presence", "STATISTICS", "SUMMARY_COLUMNS"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -37,63 +43,6 @@ if TYPE_CHECKING:  # pragma: no cover
 STATISTICS = ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 SUMMARY_COLUMNS = ["level", "scope", "category", "code", "statistic", "estimate", "ci_low", "ci_high",
                    "n_mismatches", "n_coders", "n_present", "note"]
-
-
-# --------------------------------------------------------------------------------------------
-# Vectorised statistics on count matrices
-# --------------------------------------------------------------------------------------------
-
-def krippendorff_alpha_nominal(counts: "np.ndarray") -> "np.ndarray":
-    """Krippendorff's alpha (nominal) from a count matrix ``(..., units, values)``.
-
-    ``counts[u, c]`` is how many coders gave unit ``u`` value ``c``; units with fewer than two values
-    are not pairable and are ignored. NaN when only one value occurs (alpha undefined).
-    """
-    import numpy as np
-
-    n_uc = np.asarray(counts, dtype=float)
-    m_u = n_uc.sum(axis=-1)
-    pairable = m_u >= 2
-    n_uc = np.where(pairable[..., None], n_uc, 0.0)
-    m_u = np.where(pairable, m_u, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        within = np.where(pairable, (m_u ** 2 - (n_uc ** 2).sum(axis=-1)) / np.where(pairable, m_u - 1, 1), 0.0)
-        d_o = within.sum(axis=-1)
-        n_c = n_uc.sum(axis=-2)
-        n = n_c.sum(axis=-1)
-        d_e = n ** 2 - (n_c ** 2).sum(axis=-1)
-        alpha = 1.0 - (n - 1) * d_o / d_e
-    return np.where(d_e > 0, alpha, np.nan)
-
-
-def fleiss_kappa_counts(counts: "np.ndarray") -> "np.ndarray":
-    """Fleiss' kappa from a count matrix ``(..., units, values)`` with the same number of raters per unit."""
-    import numpy as np
-
-    n_uc = np.asarray(counts, dtype=float)
-    m = n_uc.sum(axis=-1)
-    n_units = n_uc.shape[-2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_u = ((n_uc ** 2).sum(axis=-1) - m) / (m * (m - 1))
-        p_bar = p_u.mean(axis=-1)
-        p_c = n_uc.sum(axis=-2) / (m.sum(axis=-1)[..., None] if n_units else 1)
-        p_e = (p_c ** 2).sum(axis=-1)
-        kappa = (p_bar - p_e) / (1 - p_e)
-    return np.where(np.isclose(p_e, 1.0), np.nan, kappa)
-
-
-def cohen_kappa_pairs(a: "np.ndarray", b: "np.ndarray") -> "np.ndarray":
-    """Cohen's kappa of two coders' binary (0/1) codes ``(..., units)``."""
-    import numpy as np
-
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_o = (a == b).mean(axis=-1)
-        pa, pb = a.mean(axis=-1), b.mean(axis=-1)
-        p_e = pa * pb + (1 - pa) * (1 - pb)
-        kappa = (p_o - p_e) / (1 - p_e)
-    return np.where(np.isclose(p_e, 1.0), np.nan, kappa)
 
 
 # --------------------------------------------------------------------------------------------

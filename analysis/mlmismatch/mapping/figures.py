@@ -1,4 +1,5 @@
-"""Figures of the mapping (paper Fig. 6 in spirit): subcategory x attribute matrix, practice matrix, split.
+"""Figures of the mapping (paper Fig. 6 in spirit): subcategory x attribute matrix, split (the practice
+matrix: :mod:`mlmismatch.mapping.practice_figures`).
 
 Figures take the tables of :mod:`mlmismatch.mapping` and return matplotlib figures; writing happens
 in the reproduce step (``ctx.save_figure``).
@@ -140,31 +141,6 @@ def fig_mapping_matrix(mapping: "pd.DataFrame", codebook: "pd.DataFrame") -> "Fi
         abbrev = "; ".join(f"{a} {TITLES[k]}" for k, a in DESCRIPTOR_ABBREV.items())
         fig.suptitle("Mismatch subcategories x descriptor attributes (1.2 paths; ring: proposed child attribute)\n"
                      + abbrev, fontsize=7)
-    return fig
-
-
-def fig_practice_matrix(matrix: "pd.DataFrame", practices: "pd.DataFrame") -> "Figure":
-    """Practice x subcategory incidence (:func:`mlmismatch.mapping.practice_matrix`).
-
-    Drawn for a portrait page (about 7 x 9 inches with the study's 55 practices): one text per row and
-    column, the marks as one collection, the grid as one line collection.
-    """
-    from matplotlib.collections import LineCollection
-
-    titles = dict(zip(practices["practice_id"], practices["title"]))
-    n_rows, n_cols = matrix.shape
-    with paper_style():
-        fig, ax = _matrix_axes(n_rows, n_cols, left=2.7, right=0.2, top=0.45, bottom=1.45, cell=(0.11, 0.105))
-        grid = [[(c, -0.5), (c, n_rows - 0.5)] for c in range(n_cols)] + [[(-0.5, r), (n_cols - 0.5, r)]
-                                                                           for r in range(n_rows)]
-        ax.add_collection(LineCollection(grid, colors="#eeeeee", linewidths=0.4, zorder=0))
-        ys, xs = (matrix.values > 0).nonzero()
-        ax.scatter(xs, ys, s=7, color="black", linewidths=0, zorder=2)
-        _row_labels(ax, [f"{p} {titles.get(p, '')[:60]}" for p in matrix.index], fontsize=4.6)
-        _col_labels(ax, [str(c) for c in matrix.columns], fontsize=4.8)
-        empty = [str(c) for c in matrix.columns if matrix[c].sum() == 0]
-        fig.suptitle("Practices from the literature x mismatch subcategories"
-                     + (f"\nno practice addresses: {', '.join(empty)}" if empty else ""), fontsize=7)
     return fig
 
 

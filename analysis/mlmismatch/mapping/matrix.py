@@ -14,15 +14,14 @@ attributes and runs a gap analysis. The authors never published that matrix; her
     whose predicate detects mismatches of this subcategory with this attribute), ``evidence``
     (``;``-separated mismatch ids whose "information not communicated" supports the row) and a
     one-sentence ``rationale``.
-``data/mapping/practices.csv`` and ``practice_subcategory.csv``
-    practices from the literature the paper builds on and the subcategories each addresses.
 
-:func:`load_mapping` reads and checks all three against the codebook, the mismatch ids, the
-published schemas' attributes and the rule ids; every problem is an :class:`InputError` naming the
-file, row and column. The analyses below are pure functions from tables to tables:
+:func:`load_mapping` reads and checks it against the codebook, the mismatch ids, the published
+schemas' attributes and the rule ids; every problem is an :class:`InputError` naming the file, row
+and column. The analyses below are pure functions from tables to tables:
 :func:`mapping_matrix`, :func:`gap_uncovered_subcategories`, :func:`gap_unneeded_attributes`,
-:func:`gap_unaddressed_subcategories`, :func:`coverage_by_category`, :func:`sharing_vs_predicate`,
-:func:`text_evidence`. Outputs carry ids and codes only, never mismatch texts.
+:func:`coverage_by_category`, :func:`sharing_vs_predicate`, :func:`text_evidence`. Outputs carry
+ids and codes only, never mismatch texts. The practices from the literature and the subcategories
+they address are the rated practice matrix of :mod:`mlmismatch.mapping.practices` (``data/practices/``).
 """
 
 from __future__ import annotations
@@ -44,29 +43,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAPPING_PACKAGE_DIR = "mapping"  # the packaged folder: ``resources.path("data", "mapping")``
 ATTRIBUTES_FILE = "subcategory_attributes.csv"
-PRACTICES_FILE = "practices.csv"
-PRACTICE_SUBCATEGORY_FILE = "practice_subcategory.csv"
 
 ATTRIBUTE_COLUMNS = ["category_code", "category", "subcategory", "descriptor", "path", "path_1_0", "status",
                      "proposed_type", "rule_id", "evidence", "rationale"]
-PRACTICE_COLUMNS = ["practice_id", "title", "source", "reference", "address", "address_scope", "kind"]
-#: What an address points at: the practice's own page, the catalogue's index (page not verified), the paper.
-ADDRESS_SCOPES = ("page", "catalogue", "paper")
-PRACTICE_SUBCATEGORY_COLUMNS = ["practice_id", "category", "subcategory", "rationale"]
 
 STATUSES = ("published", "proposed", "none")
 PROPOSED_TYPES = ("string", "integer", "number", "boolean", "object", "array[string]", "array[object]")
-SOURCES = ("serban2020", "gebru2018", "mitchell2019", "arnold2019", "richards2020", "bender2018",
-           "holland2018", "sato2019")
 ABSENT = "-"
 #: Attributes every descriptor carries for bookkeeping; never counted as needed or unneeded.
 BOOKKEEPING = {"version"}
 
 MISMATCH_ID_RE = re.compile(r"^M\d{2,3}-\d{2,3}$")
 RULE_ID_RE = re.compile(r"^R\d{2}$")
-PRACTICE_ID_RE = re.compile(r"^P\d{2}$")
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\[\])?(\.[a-z][a-z0-9_]*)?$")
-URL_RE = re.compile(r"^https?://\S+$")
 
 #: Category code -> descriptor that records that category's information first (the column groups of Fig. 6).
 CATEGORY_DESCRIPTOR = {"TP": "system_context", "RD": "raw_data", "TM": "trained_model", "TD": "training_data",
@@ -75,11 +64,9 @@ CATEGORY_DESCRIPTOR = {"TP": "system_context", "RD": "raw_data", "TM": "trained_
 
 @dataclass
 class MappingData:
-    """The three curated tables, checked (see the module docstring)."""
+    """The curated table, checked (see the module docstring)."""
 
     attributes: "pd.DataFrame"  # subcategory_attributes.csv (+ ``row``)
-    practices: "pd.DataFrame"
-    practice_subcategory: "pd.DataFrame"
     directory: Path
 
 
@@ -136,7 +123,7 @@ def _attribute_index(attributes: "pd.DataFrame") -> dict[tuple[str, str], set[st
 
 def load_mapping(directory: str | Path | None = None, *, codebook: "pd.DataFrame", mismatch_ids: Iterable[str],
                  attributes: "pd.DataFrame", rule_ids: Iterable[str] | None = None) -> MappingData:
-    """Read and check the three mapping files in ``directory`` (default ``data/mapping``).
+    """Read and check the mapping file in ``directory`` (default ``data/mapping``).
 
     ``codebook`` is the coding workbook's codebook, ``mismatch_ids`` the coded mismatches' ids,
     ``attributes`` the published schemas' attribute table (:func:`mlmismatch.schemas.attributes`,
@@ -147,10 +134,7 @@ def load_mapping(directory: str | Path | None = None, *, codebook: "pd.DataFrame
         rule_ids = known_rule_ids()
     attrs = check_subcategory_attributes(_read_csv(directory / ATTRIBUTES_FILE, ATTRIBUTE_COLUMNS), codebook,
                                          set(mismatch_ids), attributes, set(rule_ids))
-    practices = check_practices(_read_csv(directory / PRACTICES_FILE, PRACTICE_COLUMNS))
-    ps = check_practice_subcategory(_read_csv(directory / PRACTICE_SUBCATEGORY_FILE, PRACTICE_SUBCATEGORY_COLUMNS),
-                                    codebook, set(practices["practice_id"]))
-    return MappingData(attributes=attrs, practices=practices, practice_subcategory=ps, directory=directory)
+    return MappingData(attributes=attrs, directory=directory)
 
 
 def known_rule_ids() -> set[str]:
@@ -265,50 +249,6 @@ def check_subcategory_attributes(df: "pd.DataFrame", codebook: "pd.DataFrame", m
     if missing:
         raise InputError(f"{len(missing)} subcategories without a row: " + "; ".join(missing), Location(file=file),
                          expected="every codebook subcategory mapped to attributes or given a 'none' row")
-    return df.reset_index(drop=True)
-
-
-def check_practices(df: "pd.DataFrame", file: str = PRACTICES_FILE) -> "pd.DataFrame":
-    seen: set[str] = set()
-    for _, rec in df.iterrows():
-        where = lambda col: _where(file, df, rec, col)  # noqa: E731
-        pid = rec["practice_id"]
-        if not PRACTICE_ID_RE.match(pid):
-            raise InputError(f"malformed practice id '{pid}'", where("practice_id"), expected="P followed by two digits")
-        if pid in seen:
-            raise InputError(f"repeated practice id '{pid}'", where("practice_id"))
-        seen.add(pid)
-        if not rec["title"]:
-            raise InputError("empty title", where("title"))
-        if rec["source"] not in SOURCES:
-            raise InputError(f"unknown source '{rec['source']}'", where("source"), expected="one of " + ", ".join(SOURCES))
-        if not URL_RE.match(rec["address"]):
-            raise InputError(f"address '{rec['address']}' is not a web address", where("address"),
-                             expected="an http(s) address")
-        if rec["address_scope"] not in ADDRESS_SCOPES:
-            raise InputError(f"unknown address scope '{rec['address_scope']}'", where("address_scope"),
-                             expected="one of " + ", ".join(ADDRESS_SCOPES))
-    return df.reset_index(drop=True)
-
-
-def check_practice_subcategory(df: "pd.DataFrame", codebook: "pd.DataFrame", practice_ids: set[str],
-                               file: str = PRACTICE_SUBCATEGORY_FILE) -> "pd.DataFrame":
-    keys = _codebook_keys(codebook)
-    seen: set[tuple[str, str, str]] = set()
-    for _, rec in df.iterrows():
-        where = lambda col: _where(file, df, rec, col)  # noqa: E731
-        if rec["practice_id"] not in practice_ids:
-            raise InputError(f"unknown practice id '{rec['practice_id']}'", where("practice_id"),
-                             expected="an id of practices.csv")
-        if (rec["category"], rec["subcategory"]) not in keys:
-            raise InputError(f"unknown subcategory '{rec['subcategory']}' of category '{rec['category']}'",
-                             where("subcategory"), expected="a (category, subcategory) pair of the codebook")
-        if not rec["rationale"]:
-            raise InputError("empty rationale", where("rationale"))
-        key = (rec["practice_id"], rec["category"], rec["subcategory"])
-        if key in seen:
-            raise InputError(f"practice {key[0]} mapped twice to '{key[2]}'", where("subcategory"))
-        seen.add(key)
     return df.reset_index(drop=True)
 
 
@@ -610,32 +550,6 @@ def gap_unneeded_attributes(mapping: "pd.DataFrame", attributes: "pd.DataFrame",
             rows.append({"version": v, "descriptor": rec.descriptor, "path": rec.path, "type": rec.type,
                          "required": bool(rec.required)})
     return pd.DataFrame(rows, columns=["version", "descriptor", "path", "type", "required"])
-
-
-def gap_unaddressed_subcategories(practice_subcategory: "pd.DataFrame", codebook: "pd.DataFrame",
-                                  instances: "pd.DataFrame") -> "pd.DataFrame":
-    """Subcategories that no practice of ``practices.csv`` addresses."""
-    import pandas as pd
-
-    counts = _instance_counts(instances)
-    addressed = set(zip(practice_subcategory["category"], practice_subcategory["subcategory"]))
-    rows = [{"category": c, "subcategory": s, "n_instances": counts.get((c, s), 0)}
-            for _code, c, s in _codebook_rows(codebook) if (c, s) not in addressed]
-    return pd.DataFrame(rows, columns=["category", "subcategory", "n_instances"])
-
-
-def practice_matrix(practices: "pd.DataFrame", practice_subcategory: "pd.DataFrame",
-                    codebook: "pd.DataFrame") -> "pd.DataFrame":
-    """Practice x subcategory incidence (1 = the practice addresses the subcategory), codebook order."""
-    import pandas as pd
-
-    cols = [subcategory_label(code, s) for code, _c, s in _codebook_rows(codebook)]
-    code_of = {(c, s): code for code, c, s in _codebook_rows(codebook)}
-    m = pd.DataFrame(0, index=list(practices["practice_id"]), columns=cols, dtype=int)
-    for r in practice_subcategory.itertuples():
-        m.loc[r.practice_id, subcategory_label(code_of[(r.category, r.subcategory)], r.subcategory)] = 1
-    m.index.name = "practice_id"
-    return m
 
 
 def coverage_by_category(mapping: "pd.DataFrame", codebook: "pd.DataFrame", instances: "pd.DataFrame",

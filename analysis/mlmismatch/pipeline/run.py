@@ -43,9 +43,9 @@ RUNNER_MODULES = ("mlmismatch.pipeline.context",)
 
 def steps() -> list[Step]:
     """All steps in order (a dependency always comes before the steps that need it)."""
-    from mlmismatch.pipeline.steps import categories, extend, mapping, report, survey
+    from mlmismatch.pipeline.steps import categories, extend, mapping, practices, report, survey
 
-    return [*categories.STEPS, *survey.STEPS, *mapping.STEPS, *extend.STEPS, *report.STEPS]
+    return [*categories.STEPS, *survey.STEPS, *mapping.STEPS, *practices.STEPS, *extend.STEPS, *report.STEPS]
 
 
 def step_names() -> list[str]:

@@ -86,9 +86,16 @@ def export(
     except DataNotFoundError as exc:
         if not state().quiet:
             say(f"notice: survey tables not exported ({exc})", style="yellow", err=True)
+    from mlmismatch.mapping.practices import corpus as practice_corpus
+
+    try:  # the rated practice matrix, checked against this coding workbook's codebook
+        tables.update(practice_corpus.package_tables(practice_corpus.load_default(data)))
+    except InputError as exc:
+        if not state().quiet:
+            say(f"notice: practice matrix not exported ({exc})", style="yellow", err=True)
     st = store()
     src = [{"title": p["file"], "path": st.source(p["source"]).url, "sha256": p["sha256"]} for p in st.provenance()]
-    path = ex.export_package(tables, out, fmt=fmt, sources=src)
+    path = ex.export_package(tables, out, fmt=fmt, sources=src, descriptions=practice_corpus.PACKAGE_RESOURCES)
     say(f"wrote {path} ({len(tables)} resources: {', '.join(tables)})")
 
 

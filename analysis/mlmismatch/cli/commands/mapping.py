@@ -42,18 +42,23 @@ def mapping_cmd(
     directory: Optional[Path] = typer.Option(None, "--mapping-dir", help="Folder with the mapping CSVs (default data/mapping)."),
     k: int = typer.Option(5, "--k", min=1, help="Cut-off of the text-evidence ranking."),
 ) -> None:
-    """Check the curated mapping (subcategories -> descriptor attributes, practices) and print its
-    gap analysis, the information-sharing / predicate split and the text-evidence scores (ids only)."""
+    """Check the curated mapping (subcategories -> descriptor attributes) and the rated practice matrix
+    (data/practices) and print the gap analyses, the information-sharing / predicate split, the
+    ratings' agreement and the text-evidence scores (ids only)."""
     from mlmismatch.mapping import matrix as mapping
     from mlmismatch.core.errors import InputError
 
     if section not in SECTIONS:
         raise InputError(f"unknown section '{section}'", expected="one of " + ", ".join(SECTIONS))
+    from mlmismatch.mapping.practices import load_default as load_practices
+
     coding, attrs, md = _mapping(directory)
     a = md.attributes
     show = (lambda name: section in (name, "all"))
+    pc = load_practices(coding)
     console().print(f"mapping: {len(a)} rows, {len(a[['category', 'subcategory']].drop_duplicates())} subcategories, "
-                  f"{len(md.practices)} practices, {len(md.practice_subcategory)} practice links: all checks passed")
+                    f"practice matrix: {len(pc.practices)} practices from {len(pc.admitted_sources)} sources, "
+                    f"{len(pc.accepted)} accepted links: all checks passed")
     if show("coverage"):
         t2 = _table2()
         cov = mapping.coverage_by_category(a, coding.codebook, coding.instances, t2, attrs, "1.2")
@@ -70,8 +75,29 @@ def mapping_cmd(
         prop = a[a["status"] == "proposed"][["subcategory", "descriptor", "path", "evidence"]]
         print_table(prop, title="Proposed attributes: information found missing that no published version records")
     if show("practices"):
-        print_table(mapping.gap_unaddressed_subcategories(md.practice_subcategory, coding.codebook, coding.instances),
+        from mlmismatch.mapping.practices import agreement as ag
+        from mlmismatch.mapping.practices import gaps
+
+        t = ag.agreement_table(pc, n_boot=1000)
+        est = t.pivot_table(index=["scope", "source_id"], columns="statistic", values="estimate", sort=False)
+        k = t[t["statistic"] == "cohen_kappa"].set_index(["scope", "source_id"])
+        est = est.join(k[["n_links_a", "n_links_b", "n_disagreements", "ci_low", "ci_high"]]).reset_index()
+        view = est.assign(scope=est["source_id"].where(est["source_id"] != "", "all"))[
+            ["scope", "n_links_a", "n_links_b", "n_disagreements", "cohen_kappa", "ci_low", "ci_high",
+             "krippendorff_alpha", "gwet_ac1", "pabak"]]
+        print_table(view.rename(columns={"n_links_a": "links a", "n_links_b": "links b", "n_disagreements": "disagree",
+                                         "cohen_kappa": "kappa", "ci_low": "kappa lo", "ci_high": "kappa hi",
+                                         "krippendorff_alpha": "alpha", "gwet_ac1": "AC1", "pabak": "PABAK"}),
+                    title="Agreement of the two ratings (kappa: 95% bootstrap interval over practices)",
+                    float_format="{:.2f}")
+        inst, imp = gaps.load_weights()
+        sub = gaps.subcategory_gaps(pc, inst, imp)
+        print_table(gaps.unaddressed_subcategories(sub)[["category_code", "subcategory", "n_instances"]],
                     title="Subcategories no practice addresses")
+        none = gaps.practices_without_link(pc)
+        per = none.groupby("source_id", sort=False)["practice_id"].agg(["size", lambda ids: " ".join(ids)])
+        per.columns = ["n", "practice_ids"]
+        print_table(per.reset_index(), title=f"Practices that address no subcategory ({len(none)} of {len(pc.practices)})")
     if show("text"):
         res = mapping.text_evidence(coding.mismatches, coding.instances, coding.codebook, attrs, a, k=k)
         print_table(res["summary"], title="Text evidence (TF-IDF) against the curated mapping", float_format="{:.3f}")

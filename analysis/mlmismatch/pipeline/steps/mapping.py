@@ -8,11 +8,11 @@ Files written (under ``ctx.out``):
   ``tables/descriptor_comparison_attributes.csv`` (attribute level, with the meaning of each difference);
 * ``tables/mapping_subcategory_coverage.csv``, ``tables/mapping_coverage_by_category.csv``/``.md``,
   ``tables/mapping_sharing_vs_predicate.csv``/``.md``, ``tables/mapping_gap_uncovered_subcategories.csv``,
-  ``tables/mapping_gap_unneeded_attributes.csv``, ``tables/mapping_gap_unaddressed_subcategories.csv``,
-  ``tables/mapping_rule_consistency.csv``, ``tables/practice_matrix.csv``;
+  ``tables/mapping_gap_unneeded_attributes.csv``, ``tables/mapping_rule_consistency.csv`` (the practice
+  matrix and its gaps: :mod:`mlmismatch.pipeline.steps.practices`);
 * ``tables/text_evidence_scores.csv``, ``tables/text_evidence_summary.csv``/``.md``,
   ``tables/text_evidence_disagreements.csv`` (ids and paths only, never mismatch texts);
-* ``figures/mapping_matrix``, ``figures/practice_matrix``, ``figures/mapping_sharing_vs_predicate``.
+* ``figures/mapping_matrix``, ``figures/mapping_sharing_vs_predicate``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,17 @@ def _data(ctx: Context) -> dict:
     return cached  # type: ignore[return-value]
 
 
+def practice_corpus(ctx: Context):
+    """The practice matrix (data/practices), checked against the coding data once per run."""
+    cached = ctx.results.get("practice_corpus")
+    if cached is None:
+        from mlmismatch.mapping.practices import load_default
+
+        cached = load_default(ctx.coding)
+        ctx.results["practice_corpus"] = cached
+    return cached
+
+
 def _md(ctx: Context, rel: str, df: "pd.DataFrame", caption: str, floatfmt: str = ".1f") -> None:
     from mlmismatch.core.tables import to_markdown
 
@@ -84,13 +95,8 @@ def mapping_step(ctx: Context) -> None:
     ctx.write_csv("tables/mapping_gap_uncovered_subcategories.csv",
                   mapping.gap_uncovered_subcategories(a, coding.codebook, coding.instances, attrs))
     ctx.write_csv("tables/mapping_gap_unneeded_attributes.csv", mapping.gap_unneeded_attributes(a, attrs))
-    ctx.write_csv("tables/mapping_gap_unaddressed_subcategories.csv",
-                  mapping.gap_unaddressed_subcategories(m.practice_subcategory, coding.codebook, coding.instances))
     ctx.write_csv("tables/mapping_rule_consistency.csv", mapping.rule_consistency(a))
-    pm = mapping.practice_matrix(m.practices, m.practice_subcategory, coding.codebook)
-    ctx.write_csv("tables/practice_matrix.csv", pm.reset_index())
     ctx.figure(lambda: mapping_figures.fig_mapping_matrix(a, coding.codebook), "figures/mapping_matrix")
-    ctx.figure(lambda: mapping_figures.fig_practice_matrix(pm, m.practices), "figures/practice_matrix")
     ctx.figure(lambda: mapping_figures.fig_sharing_vs_predicate(split), "figures/mapping_sharing_vs_predicate")
 
 
@@ -124,11 +130,12 @@ def descriptors_step(ctx: Context) -> None:
     """Derived schemas beside the published 1.0, 1.1 and 1.2 (the committed files are checked, not rewritten)."""
     from mlmismatch.mapping import derive as descriptors
     from mlmismatch.descriptors import schemas
+    from mlmismatch.mapping.practices import gaps
 
     d = _data(ctx)
     derived = descriptors.derive(d["mapping"].attributes, d["coding"].instances, d["attributes"],
                                  {k: schemas.load_schema(k, "1.2", store=ctx.store) for k in schemas.KINDS},
-                                 table2(ctx))
+                                 table2(ctx), gaps.practices_by_subcategory(practice_corpus(ctx)))
     detail = descriptors.compare(derived, d["attributes"])
     summary = descriptors.comparison_summary(detail, derived)
     ctx.write_csv("tables/descriptor_coverage.csv",
@@ -155,9 +162,9 @@ STEPS = [
          outputs=tuple(f"tables/{t}.csv" for t in (
              "mapping_matrix", "mapping_subcategory_coverage", "mapping_coverage_by_category",
              "mapping_sharing_vs_predicate", "mapping_gap_uncovered_subcategories", "mapping_gap_unneeded_attributes",
-             "mapping_gap_unaddressed_subcategories", "mapping_rule_consistency", "practice_matrix"))
+             "mapping_rule_consistency"))
          + ("tables/mapping_coverage_by_category.md", "tables/mapping_sharing_vs_predicate.md")
-         + figures("mapping_matrix", "practice_matrix", "mapping_sharing_vs_predicate"),
+         + figures("mapping_matrix", "mapping_sharing_vs_predicate"),
          libraries=BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES + SCHEMA_LIBRARIES, cost=3.0),
     Step("text-evidence", text_evidence_step, "TF-IDF text evidence for the curated mapping",
          sources=("coding", "sei-1.*"), data=MAPPING_DATA,
@@ -165,7 +172,7 @@ STEPS = [
                   "tables/text_evidence_summary.md", "tables/text_evidence_disagreements.csv"),
          libraries=BASE_LIBRARIES + ML_LIBRARIES + SCHEMA_LIBRARIES),
     Step("descriptors", descriptors_step, "derived descriptor schemas compared with SEI 1.0, 1.1, 1.2",
-         sources=("coding", "survey", "sei-1.*"), data=MAPPING_DATA + ("derived",), needs=("survey-tables",),
+         sources=("coding", "survey", "sei-1.*"), data=MAPPING_DATA + ("derived", "data/practices"), needs=("survey-tables",),
          outputs=("tables/descriptor_coverage.csv", "tables/descriptor_comparison.csv", "tables/descriptor_comparison.md",
                   "tables/descriptor_comparison_attributes.csv", "tables/descriptor_derived_status.md"),
          libraries=BASE_LIBRARIES + STATS_LIBRARIES + SCHEMA_LIBRARIES),

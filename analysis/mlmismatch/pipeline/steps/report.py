@@ -143,12 +143,13 @@ def _extras(ctx: Context) -> list[tuple[str, str, "pd.DataFrame"]]:
             continue
         df = pd.read_csv(ctx.path(rel))
         out.append((title, text, df[[c for c in cols if c in df.columns]] if cols else df))
+    out.extend(ctx.results.get("practices", {}).get("beyond", []))  # composed by the practice-matrix step
     return out
 
 
 #: The steps whose figures the report shows in its sections (:data:`SECTION_FIGURES`) or whose tables it reads (:data:`EXTRAS`).
 REPORT_NEEDS = ("claims", "categories", "survey-demographics", "survey-distribution", "survey-table2", "survey-roles",
-                "survey-interviews", "descriptors", "suggest-evaluation")
+                "survey-interviews", "descriptors", "practices", "suggest-evaluation")
 LIBRARIES = BASE_LIBRARIES + STATS_LIBRARIES + FIGURE_LIBRARIES
 
 STEPS = [
