@@ -204,6 +204,7 @@ def _report(out):
     from mlmismatch.pipeline.steps import report
 
     ctx = Context(out=out)  # its store finds and records the workbooks (provenance in the report)
+    report.step_claims(ctx)  # the replication, which the report step reads from ctx.results
     report.step_report(ctx)
     return ctx
 

@@ -31,10 +31,10 @@ def split_panels(sources: list[str], max_columns: int) -> list[list[int]]:
     """Column indices per panel: consecutive, cut only between sources (a source longer than
     ``max_columns`` gets panels of its own), as few panels as the width allows.
 
-    >>> [tuple(p) for p in split_panels(["a", "a", "b", "b", "b", "c"], 4)]
-    [(0, 1), (2, 3, 4, 5)]
-    >>> [len(p) for p in split_panels(["a"] * 5, 2)]
-    [2, 2, 1]
+    >>> tuple(tuple(p) for p in split_panels(["a", "a", "b", "b", "b", "c"], 4))
+    ((0, 1), (2, 3, 4, 5))
+    >>> tuple(len(p) for p in split_panels(["a"] * 5, 2))
+    (2, 2, 1)
     """
     groups: list[list[int]] = []
     for i, s in enumerate(sources):
