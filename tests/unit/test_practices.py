@@ -482,3 +482,30 @@ def test_gap_statement_reads_its_numbers_from_the_tables(corpus):
     assert "leaving out alpha loses 1, beta loses 2 addressed" in text
     assert f"ROC AUC {sep.iloc[0]['roc_auc']:.2f}" in text and "doubts 3 accepted links and suggests 2" in text
     assert "Data Science 100.0%" in text
+
+
+def test_statistics_from_the_2x2_table_equal_those_from_the_codes():
+    rng = np.random.default_rng(3)
+    a = (rng.random((40, 90)) < 0.1).astype(float)
+    b = np.where(rng.random((40, 90)) < 0.9, a, 1 - a)
+    a[0] = b[0] = 0  # one value throughout: kappa and alpha undefined
+    from_codes = ag.statistics(a, b)
+    from_table = st.binary_table_statistics(st.binary_table(a, b))
+    for s in ag.STATISTICS:
+        np.testing.assert_allclose(from_table[s], from_codes[s], rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_bootstrap_of_tables_equals_resampling_the_codes_with_the_same_draws():
+    rng = np.random.default_rng(5)
+    a = (rng.random((30, 34)) < 0.05).astype(float)
+    b = np.where(rng.random((30, 34)) < 0.95, a, 1 - a)
+    got = ag.bootstrap(a, b, n_boot=250, seed=11, batch=100)
+    draws = np.random.default_rng(11)
+    expected = {s: [] for s in ag.STATISTICS}
+    for start in range(0, 250, 100):
+        k = min(100, 250 - start)
+        idx = draws.integers(0, 30, size=(k, 30))
+        for s, v in ag.statistics(a[idx].reshape(k, -1), b[idx].reshape(k, -1)).items():
+            expected[s].extend(v)
+    for s in ag.STATISTICS:
+        np.testing.assert_allclose(got[s], expected[s], rtol=1e-12, atol=1e-12, equal_nan=True)
