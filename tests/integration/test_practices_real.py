@@ -193,3 +193,8 @@ def test_export_has_the_matrix_and_both_ratings(cli, tmp_path, coding_path, corp
     for name in ("practices", "practice_ratings_a", "practice_ratings_b", "practice_adjudication", "practice_matrix"):
         report = pkg.get_resource(name).validate()
         assert report.valid, (name, [e.message for t in report.tasks for e in t.errors][:3])
+    # the whole package, the study's tables included (the survey's optional answers are empty cells)
+    from frictionless import validate
+
+    whole = validate(str(tmp_path / "pkg" / "datapackage.json"))
+    assert whole.valid, [(t.name, e.message) for t in whole.tasks for e in t.errors][:5]

@@ -91,3 +91,22 @@ def test_export_cli(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "mlmismatch", "--data-dir", str(tmp_path / "data"), "-q", "export",
                           str(tmp_path / "out2"), "--format", "xls"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown format 'xls'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_optional_answer_left_empty_validates_and_a_value_outside_the_choices_does_not(tmp_path):
+    import frictionless  # a dev dependency: never skipped
+    import pandas as pd
+
+    choices = ["Data Scientist", "Software Engineer", "Other"]
+    people = pd.DataFrame({"respondent": ["R01", "R02", "R03"],
+                           "primary_role": pd.Categorical(["Data Scientist", "Other", "Software Engineer"], categories=choices),
+                           "secondary_role": pd.Categorical(["Software Engineer", None, None], categories=choices)})
+    path = export.export_package({"survey_respondents": people}, tmp_path / "pkg", fmt="csv")
+    fields = {f["name"]: f for f in json.loads(path.read_text())["resources"][0]["schema"]["fields"]}
+    assert fields["primary_role"]["constraints"] == {"required": True, "enum": choices}
+    assert fields["secondary_role"]["constraints"] == {"enum": choices}  # empty where nobody answered
+    report = frictionless.validate(str(path))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    csv = tmp_path / "pkg" / "survey_respondents.csv"
+    csv.write_text(csv.read_text().replace("R02,Other,", "R02,Other,Manager", 1))
+    assert not frictionless.validate(str(path)).valid

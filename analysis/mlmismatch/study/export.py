@@ -74,8 +74,11 @@ def table_schema(name: str, df: "pd.DataFrame", safe: bool = False) -> dict:
         if col in PRIMARY_KEYS.get(name, []) or col in ("category", "subcategory", "mismatch_id"):
             field["constraints"] = {"required": True}
         if hasattr(df[col], "cat"):
-            field["constraints"] = {"required": True, "enum": [str(spreadsheet_safe(str(c)) if safe else c)
-                                                               for c in df[col].cat.categories]}
+            # an answer nobody gave (an optional question, e.g. a secondary role) is an empty cell: the
+            # enum constrains the values given, "required" only a column that is never empty
+            key = "required" in field.get("constraints", {})
+            field["constraints"] = {**({"required": True} if key or not df[col].isna().any() else {}),
+                                    "enum": [str(spreadsheet_safe(str(c)) if safe else c) for c in df[col].cat.categories]}
         fields.append(field)
     schema = {"fields": fields}
     if name in PRIMARY_KEYS:
