@@ -186,7 +186,8 @@ def make_document(kind: str, data: Any, file: str | Path, derived_dir: str | Pat
         doc.migrated = data
     else:
         try:
-            doc.migrated = migrate(kind, data, to=VERSIONS[-1])
+            # item types as written: the comparison's other side (Development Environment) is never mapped
+            doc.migrated = migrate(kind, data, to=VERSIONS[-1], keep_item_types=True)
         except Exception:  # an invalid document may not migrate; validation reports it
             doc.migrated = data
     return doc

@@ -15,11 +15,26 @@ from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from mlmismatch.core.text import MISSING as _MISSING
-from mlmismatch.core.text import is_empty
 from mlmismatch.descriptors.schemas import json_path
 from mlmismatch.mapping.predicates import Rule, load_rules
 
 DURATION_MS = {"Milliseconds": 1, "Seconds": 1000, "Minutes": 60_000, "Hours": 3_600_000}
+
+
+def is_empty(value: Any) -> bool:
+    """What the rules treat as no value: missing, ``None``, a blank string, an empty list or object.
+
+    Unlike :func:`mlmismatch.core.text.is_empty` (the information-gap test), the skeleton's
+    placeholders (``1970-01-01``, ``https://example.invalid/``) are values here: they only stand
+    for empty dates and URIs, which no rule compares, and a name that happens to equal one is a name."""
+    cls = value.__class__
+    if cls is str:
+        return not value.strip()
+    if value is None or value is _MISSING:
+        return True
+    if cls is list or cls is dict:
+        return not value
+    return False
 
 
 @dataclass
@@ -334,24 +349,36 @@ def _keyset(docs: Mapping[str, Any], spec: Mapping, cache: dict | None) -> set:
     return out
 
 
-def _as_number(v: Any) -> float | None:
+def _as_number(v: Any, percent: bool = False) -> float | None:
+    """``v`` as a finite number (a numeric string too); with ``percent`` a trailing ``%`` is allowed."""
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
         return float(v)
     if isinstance(v, str):
+        text = v.strip()
+        if percent and text.endswith("%"):
+            text = text[:-1]
         try:
-            x = float(v.strip().rstrip("%"))
+            x = float(text)
         except ValueError:
             return None
         return x if math.isfinite(x) else None
     return None
 
 
+def _percent(v: Any) -> bool:
+    return v.__class__ is str and v.strip().endswith("%")
+
+
 def _agree(a: Any, b: Any, tolerance: float) -> bool:
-    na, nb = _as_number(a), _as_number(b)
-    if na is not None and nb is not None:
-        return abs(na - nb) <= tolerance
+    """Compared values agree: as numbers when both parse (a ``%`` suffix only when both carry it),
+    else as strings with surrounding white space stripped."""
+    pct = _percent(a)
+    if pct == _percent(b):
+        na, nb = _as_number(a, pct), _as_number(b, pct)
+        if na is not None and nb is not None:
+            return abs(na - nb) <= tolerance
     return _norm(a) == _norm(b)
 
 

@@ -80,7 +80,8 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
     path = str(Path(path).resolve()) if path is not None else str(rules_path())
 
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML was built with it (same safe rules, about 10x faster)
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except FileNotFoundError:
         raise InputError("rule file not found", Location(file=path)) from None
     except yaml.YAMLError as exc:
