@@ -45,7 +45,8 @@ def test_example_formats(system, schemas, capsys):
     sei = {f["rule_id"]: f["sei_rule"] for f in data["findings"] if f["kind"] == "rule"}
     assert all(v is None or isinstance(v, str) for v in sei.values())
 
-    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", "sarif", "--no-rank-data"], capsys)
+    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", "sarif", "--no-rank-data",
+                            "--sarif-root", str(EXAMPLES.parents[1])], capsys)
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
@@ -53,8 +54,10 @@ def test_example_formats(system, schemas, capsys):
     rule_ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
     for r in results:
         assert rule_ids[r["ruleIndex"]] == r["ruleId"]
-        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri.startswith(str(EXAMPLES / system))
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"].startswith(f"descriptors/examples/{system}/")  # relative to the cwd
+        assert loc["artifactLocation"]["uriBaseId"] == "SRCROOT"
+        assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
 
     for fmt in ("markdown", "html", "terminal"):
         code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", fmt, "--no-rank-data", "--top", "0"], capsys)

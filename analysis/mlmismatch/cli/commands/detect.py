@@ -88,6 +88,9 @@ def check_cmd(
     derived_dir: Optional[Path] = typer.Option(None, "--derived-dir", help="Folder of derived schemas."),
     observed: Optional[Path] = typer.Option(None, "--observed", help="CSV of production labels: add the drift test."),
     column: Optional[str] = typer.Option(None, "--column", help="Column of --observed holding the labels."),
+    sarif_root: Optional[Path] = typer.Option(None, "--sarif-root",
+                                              help="SARIF artifact URIs are relative to this folder "
+                                                   "(uriBaseId SRCROOT; default: the current folder)."),
     rank_data: bool = typer.Option(True, "--rank-data/--no-rank-data",
                                    help="Rank gaps by the study's coded frequencies and survey importance "
                                         "(the packaged aggregates; no study data needed)."),
@@ -138,7 +141,7 @@ def check_cmd(
     else:
         from mlmismatch.detection.render import render
 
-        text = render(report, "markdown" if fmt == "terminal" else fmt)
+        text = render(report, "markdown" if fmt == "terminal" else fmt, sarif_root=sarif_root)
         _emit(text, output)
     raise typer.Exit(report.exit_code(kinds))
 
