@@ -156,3 +156,14 @@ def test_conditional_attributes_are_not_gaps(schemas):
     assert detect.information_gaps(_docs(s), None) == []
     s["trained_model"]["ensemble"] = True
     assert [g.paths for g in detect.information_gaps(_docs(s), None)] == [["$.model_composition_details"]]
+
+
+@pytest.mark.parametrize("system", sorted(EXPECTED))
+def test_terminal_output_fits_80_columns(system, schemas, capsys):
+    """Not a terminal: 80 columns; long messages and JSON paths wrap, the gap table narrows."""
+    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--top", "0"], capsys)
+    assert out.strip()
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for kind, rid, *_ in EXPECTED[system]:
+        if kind == "rule":
+            assert rid in out

@@ -27,35 +27,55 @@ def _emit(text: str, output: Optional[Path]) -> None:
             say(f"wrote {output}", err=True)
 
 
+def _wrapped(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to ``width`` columns (long JSON paths broken too), escaped for rich markup."""
+    import textwrap
+
+    from mlmismatch.core.text import terminal_escape as esc
+
+    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
+                          break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+    return [esc(line) for line in lines]
+
+
 def print_report(report, top: int) -> None:
-    """Terminal output: findings grouped by kind, coloured."""
+    """Terminal output: findings grouped by kind, coloured, wrapped to the terminal (80 columns when
+    the output is not a terminal): long messages and paths wrap, the gap table narrows."""
     from rich.table import Table
 
     from mlmismatch.core.text import terminal_escape as esc
     from mlmismatch.detection.findings import FINDING_KINDS, SECTION_TITLES
 
-    docs = ", ".join(f"{d.name} ({d.kind} {d.version})" for d in report.documents)
-    console().print(f"[bold]mlmismatch check[/bold] {esc(report.directory)}: {esc(docs)}", soft_wrap=True)
+    out = console()
+    width = max(40, out.width)
+
+    def lines(text: str, first: str = "", rest: str = "", style: str | None = None) -> None:
+        for line in _wrapped(text, width, first, rest):
+            out.print(f"[{style}]{line}[/{style}]" if style else line, soft_wrap=True)
+
+    lines(f"mlmismatch check {report.directory}", style="bold")
+    lines(", ".join(f"{d.name} ({d.version})" for d in report.documents), "  ", "  ")
     counts = report.counts()
     for kind in FINDING_KINDS:
         items = [f for f in report.findings if f.kind == kind]
         if not items:
             continue
         colour = COLOURS[kind]
-        console().print(f"\n[bold {colour}]{SECTION_TITLES[kind]} ({len(items)})[/bold {colour}]")
+        out.print(f"\n[bold {colour}]{SECTION_TITLES[kind]} ({len(items)})[/bold {colour}]")
         if kind == "missing":
-            table = Table(show_lines=False)
-            for col in ("#", "descriptor", "paths", "subcategories", "instances", "important %"):
-                table.add_column(col)
+            table = Table(show_lines=False, width=min(width, 120))
+            for col, ratio in (("#", None), ("descriptor", 3), ("paths", 4), ("subcategories", 4),
+                               ("seen", None), ("imp. %", None)):
+                table.add_column(col, ratio=ratio, overflow="fold")
             shown = items if top <= 0 else items[:top]
             for i, f in enumerate(shown, 1):
                 paths = ", ".join(f.paths[:2]) + (f" (+{len(f.paths) - 2})" if len(f.paths) > 2 else "")
                 table.add_row(str(i), esc(f.descriptors[0]), esc(paths), esc("; ".join(f.subcategories)),
                               "" if f.frequency is None else str(f.frequency),
                               "" if f.importance is None else f"{f.importance:.0f}")
-            console().print(table)
+            out.print(table)
             if len(shown) < len(items):
-                console().print(f"  … {len(items) - len(shown)} more (use --top 0 to list all)")
+                out.print(f"  … {len(items) - len(shown)} more (use --top 0 to list all)")
             continue
         by_rule: dict[str, list] = {}
         for f in items:
@@ -64,13 +84,17 @@ def print_report(report, top: int) -> None:
         for rid, group in by_rule.items():
             sei = f" (SEI {group[0].sei_rule})" if group[0].sei_rule else ""
             head = group[0].title if kind in ("rule", "drift") else ""
-            console().print(f"  [{colour}]{esc(rid)}[/{colour}]{esc(sei)} {esc(head)}")
+            first = _wrapped(f"{rid}{sei} {head}".rstrip(), width, "  ", "    ")
+            out.print(f"[{colour}]{first[0]}[/{colour}]", soft_wrap=True)
+            for line in first[1:]:
+                out.print(line, soft_wrap=True)
             for f in group:
-                where = ", ".join(f"{files.get(k, k)} {p}" for k, p in f.locations) if kind != "invalid" else ""
-                console().print(f"    - {esc(f.message)}" + (f"  [dim]({esc(where)})[/dim]" if where else ""),
-                                soft_wrap=True)
+                lines(f.message, "    - ", "      ")
+                if kind != "invalid":
+                    for k, p in f.locations:
+                        lines(f"at {files.get(k, k)} {p}", "      ", "        ", style="dim")
     summary = ", ".join(f"{counts[k]} {SECTION_TITLES[k].lower()}" for k in FINDING_KINDS if counts.get(k))
-    console().print("\n" + ("[green]No findings.[/green]" if report.clean else f"[bold]{summary}[/bold]"))
+    out.print("\n" + ("[green]No findings.[/green]" if report.clean else f"[bold]{summary}[/bold]"))
 
 
 @app.command("check")
