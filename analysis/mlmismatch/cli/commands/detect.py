@@ -170,6 +170,42 @@ def check_cmd(
     raise typer.Exit(report.exit_code(kinds))
 
 
+@app.command("check-files")
+def check_files_cmd(
+    files: List[Path] = typer.Argument(None, help="Changed files; every folder holding a descriptor document among "
+                                                  "them is checked (other files are ignored)."),
+    fail_on: str = typer.Option("invalid,rule", "--fail-on", help="Finding kinds that make the exit code 1."),
+    top: int = typer.Option(15, "--top", help="Information gaps shown per system (0 = all)."),
+    gaps: bool = typer.Option(True, "--gaps/--no-gaps", help="Report information gaps."),
+) -> None:
+    """Check each system folder that holds one of FILES (the pre-commit hook's entry point).
+
+    A file counts when its name names a descriptor kind (trained_model.json, x.production_data.yaml);
+    the check then runs on its whole folder, once per folder. Exit 0 when every folder is clean for
+    --fail-on (default: schema errors and cross-descriptor mismatches), 1 otherwise, 2 on bad input.
+    """
+    from mlmismatch.core.errors import InputError
+    from mlmismatch.detection import steps as detect
+    from mlmismatch.detection.documents import kind_from_filename, load_system
+    from mlmismatch.detection.findings import FINDING_KINDS
+    from mlmismatch.detection.gaps import packaged_weights
+
+    check_int("--top", top, 0, 1_000_000)
+    kinds = [k.strip() for k in fail_on.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in FINDING_KINDS]
+    if bad:
+        raise InputError(f"unknown finding kind {bad[0]!r} in --fail-on", expected=", ".join(FINDING_KINDS))
+    folders = sorted({f.parent for f in files or [] if kind_from_filename(f) is not None})
+    code = 0
+    for folder in folders:
+        report = detect.check_documents(load_system(folder, store=store()), directory=str(folder),
+                                        weights=packaged_weights() if gaps else None, gaps=gaps, store=store())
+        print_notices()
+        print_report(report, top)
+        code = max(code, report.exit_code(kinds))
+    raise typer.Exit(code)
+
+
 @app.command("drift")
 def drift_cmd(
     training: Path = typer.Argument(..., help="Training Data descriptor (JSON or YAML)."),
