@@ -142,6 +142,10 @@ def check_cmd(
         from mlmismatch.mapping.predicates import load_rules
 
         rules = load_rules(rules_file)
+    if mapping_file is not None and not mapping_file.exists() and not mapping_file.is_symlink():
+        from mlmismatch.core.errors import Location
+
+        raise InputError("file not found", Location(file=str(mapping_file)), expected="--mapping CSV")
     mapping = load_mapping(mapping_file)
     weights = packaged_weights() if gaps and rank_data else GapWeights()
     if role is not None and not weights.importance:
