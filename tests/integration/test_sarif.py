@@ -86,3 +86,11 @@ def test_a_missing_attribute_points_at_its_parent(sei_schemas_dir, tmp_path):
     res = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "schema:required")
     line = (target / "trained_model.json").read_text().splitlines()[res["locations"][0]["physicalLocation"]["region"]["startLine"] - 1]
     assert '"inference_time"' in line
+
+
+def test_check_of_a_valid_system_imports_nothing_heavy(sei_schemas_dir, tmp_path):
+    """With the pinned schemas (trusted, not re-checked) and valid documents, `check` imports neither
+    pandas nor jsonschema (jsonschema-rs says yes), nor the downloader."""
+    from lean_check import run_check
+
+    assert run_check(EXAMPLES / "credit-card-fraud", tmp_path / "report.json") == {"code": 0, "loaded": []}

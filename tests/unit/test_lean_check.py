@@ -5,43 +5,30 @@ yes/no check (jsonschema-rs) accepts exactly the documents jsonschema finds no e
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lean_check import run_check
+
 from mlmismatch.descriptors import schemas
 
-HEAVY = ("pandas", "numpy", "openpyxl", "matplotlib", "scipy", "sklearn", "jsonschema", "requests", "pooch")
-
-
-def _run_check_in_subprocess(system, data_dir, out):
-    code = (
-        "import json, sys\n"
-        "from mlmismatch.cli.main import main\n"
-        f"sys.argv = ['mlmismatch', '--quiet', 'check', {str(system)!r}, '-f', 'json', '-o', {str(out)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        f"print(json.dumps({{'code': code, 'loaded': sorted(m for m in {HEAVY!r} if m in sys.modules)}}))\n")
-    env = {**os.environ, "MLMISMATCH_DATA_DIR": str(data_dir)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_check_imports_no_pandas_and_no_jsonschema_for_valid_documents(tmp_path, tiny_schemas):
+def test_check_imports_no_pandas(tmp_path, tiny_schemas):
+    """The tiny schemas differ from the pinned ones, so they are checked against the metaschema
+    (jsonschema is imported for that); with the pinned schemas nothing of HEAVY is imported
+    (tests/integration/test_sarif.py::test_check_of_a_valid_system_imports_nothing_heavy)."""
     system = tmp_path / "system"
     system.mkdir()
     (system / "trained_model.json").write_text(json.dumps(
         {"version": "1.2", "model_name": "m", "model_outputs": [{"name": "p", "type": "Float"}]}))
-    got = _run_check_in_subprocess(system, tiny_schemas.data_dir, tmp_path / "report.json")
+    got = run_check(system, tmp_path / "report.json", {"MLMISMATCH_DATA_DIR": str(tiny_schemas.data_dir)})
     assert got["code"] == 1  # information gaps (the other descriptors are absent)
-    assert got["loaded"] == []
+    assert got["loaded"] == ["jsonschema"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert {f["kind"] for f in report["findings"]} == {"missing"}
     # an invalid document imports jsonschema (to list every error), still not pandas
     (system / "trained_model.json").write_text(json.dumps({"version": "1.2", "trained_on": "2021-02-30"}))
-    got = _run_check_in_subprocess(system, tiny_schemas.data_dir, tmp_path / "report.json")
+    got = run_check(system, tmp_path / "report.json", {"MLMISMATCH_DATA_DIR": str(tiny_schemas.data_dir)})
     assert got["loaded"] == ["jsonschema"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert {(f["rule_id"], f["paths"][0]) for f in report["findings"] if f["kind"] == "invalid"} == {
