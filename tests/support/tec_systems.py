@@ -5,7 +5,8 @@ mutations. Every mutation operator aims at the rules (types, mappings, names, un
 frameworks, statistics, goals, the post-processing flag, blanks against missing keys, white space,
 case, older versions, absent descriptors) and returns its *tag*: the differential test explains a
 disagreement only by a class of ``data/rules/README.md`` whose tags include one applied to the system
-(``base:<example>`` counts for the example's own planted differences). Systems are built in memory.
+(``base:<example>`` counts for the example's own planted differences), and only when leaving those
+mutations out (:func:`replay`) makes the disagreement go away. Systems are built in memory.
 
 Most systems stay schema-valid: values keep their JSON types; the few operators that break validity
 (``missing_key``, ``free_type``) say so in their tag.
@@ -33,6 +34,8 @@ class Mutated:
     base: str
     docs: dict
     tags: list[str] = field(default_factory=list)
+    #: (operator, random state before it ran) of each applied mutation, for :func:`replay`
+    steps: list[tuple] = field(default_factory=list, repr=False)
 
     @property
     def all_tags(self) -> set[str]:
@@ -614,9 +617,24 @@ def generate(n: int = 1200, seed: int = 14, bases: dict | None = None) -> list[M
             op = rng.choice(OPERATORS)
             if any(d.get("version") != "1.2" for d in s.values()) and op is not op_version:
                 continue  # mutate 1.2 documents only; a version change comes last
+            state = rng.getstate()
             tag = op(s, rng)
             if tag:
                 m.tags.append(tag)
+                m.steps.append((op, state))
         if m.tags:
             out.append(m)
     return out
+
+
+def replay(system: Mutated, skip: set[int], bases: dict) -> dict:
+    """The documents of ``system`` with the mutations at indices ``skip`` left out (the others re-run
+    with the random state they had): a counterfactual to confirm which mutation caused a difference."""
+    s = copy.deepcopy(bases[system.base])
+    for i, (op, state) in enumerate(system.steps):
+        if i in skip:
+            continue
+        rng = random.Random()
+        rng.setstate(state)
+        op(s, rng)
+    return s
