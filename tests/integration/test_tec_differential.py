@@ -122,6 +122,21 @@ def test_every_disagreement_with_tec_is_a_listed_class(tec):
     assert confirmed > 50  # systems with several mutations whose cause was confirmed by leaving it out
 
 
+def test_the_generated_systems_are_mostly_schema_valid(sei_schemas_dir):
+    import tec_systems
+
+    from mlmismatch.descriptors import schemas
+    from mlmismatch.detection.documents import make_document
+
+    systems = tec_systems.generate(300, seed=14)
+    valid = 0
+    for s in systems:
+        docs = [make_document(k, d, f"{k}.json") for k, d in s.docs.items()]
+        valid += all(schemas.error_lister(d.kind, d.version).ok(d.data) for d in docs)
+    assert all(len(s.docs) >= 7 for s in systems)  # 8 descriptors, one at most dropped
+    assert valid / len(systems) > 0.75, valid
+
+
 def test_the_consistent_example_agrees_with_tec(tec):
     """The base the mutations start from: both tools report nothing on the consistent example."""
     import tec_oracle
