@@ -127,3 +127,17 @@ def test_bad_rules_and_mapping_files(system, env, cli, tmp_path, option, name, c
 def test_missing_rules_or_mapping_file(system, env, cli, tmp_path, option):
     line = one_line_error(_check(cli, env, system, option, tmp_path / "nope.file"))
     assert "nope.file" in line and "not found" in line, line
+
+
+@pytest.mark.parametrize("text", [
+    "version: '1.2'\nmodel_name: !!binary aGVsbG8=\n",
+    "version: '1.2'\nmodel_name: m\n1: one\n",
+    "version: '1.2'\nmodel_name: !!set {a, b}\n",
+])
+def test_yaml_values_json_has_not_are_schema_errors_not_crashes(system, env, cli, text):
+    """YAML can build bytes, sets and integer keys; they are not JSON: a validation finding, never a crash."""
+    (system / "trained_model.json").unlink()
+    (system / "trained_model.yaml").write_text(text)
+    res = _check(cli, env, system)
+    assert res.code in (1, 2), res.err
+    assert "Traceback" not in res.err and "unexpected" not in res.err, res.err

@@ -323,8 +323,9 @@ def fast_check(schema: Mapping) -> "Any":
     10 µs per document) with the formats of :data:`_FORMATS`, else fastjsonschema with jsonschema's
     format checkers, else None. Used as a fast path: a document it accepts has no errors; one it
     rejects is validated again with jsonschema to list every error (the listing is jsonschema's).
-    A format the fast check does not know is reported by jsonschema alone: the fast check then
-    never accepts (``ignore_unknown_formats=False``), so no error can slip past it.
+    A schema using a format outside :data:`_FORMATS` gets no fast check (jsonschema alone), so no
+    format error can slip past it; a value jsonschema-rs cannot take (YAML's bytes or non-string
+    keys) is left to jsonschema too.
     """
     used = _formats_used(schema, set())
     try:
@@ -339,7 +340,14 @@ def fast_check(schema: Mapping) -> "Any":
                                               formats={k: f for k, f in _FORMATS.items() if k in used})
         except Exception:  # pragma: no cover - a schema jsonschema-rs cannot compile: jsonschema alone
             return None
-        return v.is_valid
+        is_valid = v.is_valid
+
+        def ok(document: Any) -> bool:
+            try:
+                return is_valid(document)
+            except Exception:  # noqa: BLE001 - not a JSON value (bytes, a set, an integer key): let jsonschema list it
+                return False
+        return ok
     return _fastjsonschema_check(schema, used)
 
 
