@@ -7,8 +7,11 @@ schema). :func:`load_system` reads them all and migrates older versions to 1.2 i
 Bad input (one-line :class:`~mlmismatch.core.errors.InputError`, exit 2): malformed JSON/YAML (line
 and column), unknown kind or version, two documents of one kind, no documents, a document above
 :data:`MAX_FILE_BYTES` or nested deeper than :data:`MAX_DEPTH` or with more than :data:`MAX_NODES`
-values, a symbolic link leading out of the directory. YAML is read with a safe loader that keeps
-dates as strings.
+values (a YAML alias counts as often as it is used, so an alias bomb is refused unexpanded), a
+symbolic link leading out of the directory or in a loop, anything but a regular file (a FIFO never
+blocks), a duplicate key (with its line and column, JSON and YAML), an integer beyond
+:data:`MAX_INT` or a number that is not finite (``NaN``, ``Infinity``, ``1e999``). YAML is read with
+a safe loader that keeps dates as strings.
 """
 
 from __future__ import annotations
