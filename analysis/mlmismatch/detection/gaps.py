@@ -185,6 +185,7 @@ def information_gaps(docs: Iterable[Document], mapping: Any = None, derived_dir:
             specs = store.memo(("gap-specs", d.kind, VERSIONS[-1]), lambda: _attribute_specs(d.kind, schema))
         doc = d.migrated if isinstance(d.migrated, dict) else {}
         skip: set[str] = set()
+        item_lists: dict[str, list] = {}  # the dict items of each array, listed once per document
         for attr, top, parent, child, many, cond, item_cond, other in specs:
             if top in skip:
                 continue
@@ -201,7 +202,9 @@ def information_gaps(docs: Iterable[Document], mapping: Any = None, derived_dir:
             if many:
                 if not isinstance(container, list):
                     continue
-                items = [(i, it) for i, it in enumerate(container) if isinstance(it, dict)]
+                items = item_lists.get(parent)
+                if items is None:
+                    items = item_lists[parent] = [(i, it) for i, it in enumerate(container) if it.__class__ is dict]
             else:
                 if not isinstance(container, dict):
                     continue
