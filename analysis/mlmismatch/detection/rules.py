@@ -247,21 +247,31 @@ def _fmt_value(v: Any) -> str:
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
+@lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``"a {x} b"`` -> ``(("a ", "x"), (" b", None))``: the literal text before each placeholder."""
+    pieces = _TEMPLATE.split(template)  # literal, name, literal, name, ..., literal
+    return tuple((pieces[i], pieces[i + 1] if i + 1 < len(pieces) else None) for i in range(0, len(pieces), 2))
+
+
 def render(template: str, item: Item | None = None, extra: Mapping[str, Any] | None = None,
            other: Item | None = None) -> str:
     """Fill ``{field}`` placeholders from ``extra`` first, then from the item's fields;
     ``{@field}`` reads the joined item of a ``match`` check."""
-    def sub(m: re.Match) -> str:
-        name = m.group(1)
+    out: list[str] = []
+    for literal, name in _template_parts(template):
+        out.append(literal)
+        if name is None:
+            continue
         if extra and name in extra:
-            return _fmt_value(extra[name])
-        if name.startswith("@") and other is not None:
-            return _fmt_value(key_value(other, name[1:]))
-        if item is not None:
-            return _fmt_value(key_value(item, name))
-        return m.group(0)
-
-    return " ".join(_TEMPLATE.sub(sub, template).split())
+            out.append(_fmt_value(extra[name]))
+        elif name[0] == "@" and other is not None:
+            out.append(_fmt_value(key_value(other, name[1:])))
+        elif item is not None:
+            out.append(_fmt_value(key_value(item, name)))
+        else:
+            out.append("{" + name + "}")
+    return " ".join("".join(out).split())
 
 
 def _path_of(item: Item, field_: str | None = None) -> str:
