@@ -37,3 +37,15 @@ def test_unreadable_files_have_no_map(tmp_path):
     bad.write_text("{ not json")
     assert source_map(bad) == {}
     assert source_map(tmp_path / "bad.yaml") == {}
+
+
+def test_the_yaml_fallback_places_json_paths_where_the_json_source_map_does():
+    """Without json-source-map, JSON files are mapped as YAML: same lines and columns on the examples."""
+    from pathlib import Path
+
+    from mlmismatch.detection import locate
+
+    examples = Path(__file__).resolve().parents[2] / "descriptors" / "examples" / "credit-card-fraud"
+    for f in sorted(examples.glob("*.json")):
+        text = f.read_text()
+        assert locate._yaml_map(text) == locate._json_map(text), f.name

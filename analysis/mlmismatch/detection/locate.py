@@ -35,7 +35,10 @@ def parse_json_path(path: str) -> tuple | None:
 
 
 def _json_map(text: str) -> dict[tuple, tuple[int, int]]:
-    from json_source_map import calculate
+    try:
+        from json_source_map import calculate
+    except ImportError:  # pragma: no cover - a JSON document is (nearly always) YAML too
+        return _yaml_map(text)
 
     out: dict[tuple, tuple[int, int]] = {}
     for pointer, entry in calculate(text).items():
