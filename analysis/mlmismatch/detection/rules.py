@@ -498,12 +498,33 @@ def evaluate_all_interpreted(docs: Mapping[str, Any], rules: list[Rule] | None =
 # out; an Item is built only for a violation, whose message and paths then come from the same code
 # as the interpreter's. tests/unit/test_detect_rules.py checks both give identical violations.
 
+def _values(cur: Any, segments: tuple, i: int = 0) -> Iterator[Any]:
+    """The values at ``segments[i:]`` below ``cur``, in document order (no Item records built)."""
+    n = len(segments)
+    while i < n:
+        name, many = segments[i]
+        if cur.__class__ is not dict or name not in cur:
+            return
+        cur = cur[name]
+        i += 1
+        if many:
+            if cur.__class__ is not list:
+                return
+            if i == n:
+                yield from cur
+            else:
+                for el in cur:
+                    yield from _values(el, segments, i)
+            return
+    yield cur
+
+
 def _lookup_value(root: Any, needle: Any, in_path: str, match: str, take: str) -> Any:
     if is_empty(needle):
         return _MISSING
-    for other in _collect(root, in_path, "", None):
-        if get(other.value, match) == needle:
-            return get(other.value, take)
+    for value in _values(root, _segments(in_path)):
+        if get(value, match) == needle:
+            return get(value, take)
     return _MISSING
 
 
