@@ -120,3 +120,29 @@ def test_fast_validation_lists_the_same_errors_as_jsonschema(published, system):
         for d in (doc, broken):
             fast = schemas.error_lister(kind, version).errors(d)
             assert sorted((tuple(p), k, m) for p, k, m in fast) == _full_errors(kind, version, d)
+
+
+def test_the_pinned_schemas_are_valid_draft_07(published):
+    """`check` trusts the pinned schemas (their SHA-256 is in data/sources.toml): the metaschema
+    check is done here, once, instead of at every start."""
+    for kind in schemas.KINDS:
+        for version in schemas.VERSIONS:
+            assert schemas.check_schema(schemas.schema_readonly(kind, version)) is not None
+
+
+def test_the_fast_check_agrees_with_jsonschema_on_generated_systems(published):
+    """The compiled yes/no check (jsonschema-rs) accepts a document exactly when jsonschema finds no
+    error, on 400 of the mutated systems of the differential test (some schema-invalid on purpose)."""
+    import tec_systems
+
+    from mlmismatch.detection.documents import make_document
+
+    n_invalid = 0
+    for system in tec_systems.generate(400, seed=14):
+        for kind, doc in system.docs.items():
+            d = make_document(kind, doc, f"{kind}.json")
+            lister = schemas.error_lister(kind, d.version)
+            full = list(schemas.validator(kind, d.version).iter_errors(doc))
+            assert lister.ok(doc) == (not full), (system.seed, kind)
+            n_invalid += bool(full)
+    assert n_invalid > 20

@@ -45,7 +45,8 @@ def test_example_formats(system, schemas, capsys):
     sei = {f["rule_id"]: f["sei_rule"] for f in data["findings"] if f["kind"] == "rule"}
     assert all(v is None or isinstance(v, str) for v in sei.values())
 
-    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", "sarif", "--no-rank-data"], capsys)
+    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", "sarif", "--no-rank-data",
+                            "--sarif-root", str(EXAMPLES.parents[1])], capsys)
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
@@ -53,8 +54,10 @@ def test_example_formats(system, schemas, capsys):
     rule_ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
     for r in results:
         assert rule_ids[r["ruleIndex"]] == r["ruleId"]
-        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri.startswith(str(EXAMPLES / system))
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"].startswith(f"descriptors/examples/{system}/")  # relative to the cwd
+        assert loc["artifactLocation"]["uriBaseId"] == "SRCROOT"
+        assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
 
     for fmt in ("markdown", "html", "terminal"):
         code, out, _ = run_cli(["check", str(EXAMPLES / system), "--format", fmt, "--no-rank-data", "--top", "0"], capsys)
@@ -153,3 +156,14 @@ def test_conditional_attributes_are_not_gaps(schemas):
     assert detect.information_gaps(_docs(s), None) == []
     s["trained_model"]["ensemble"] = True
     assert [g.paths for g in detect.information_gaps(_docs(s), None)] == [["$.model_composition_details"]]
+
+
+@pytest.mark.parametrize("system", sorted(EXPECTED))
+def test_terminal_output_fits_80_columns(system, schemas, capsys):
+    """Not a terminal: 80 columns; long messages and JSON paths wrap, the gap table narrows."""
+    code, out, _ = run_cli(["check", str(EXAMPLES / system), "--top", "0"], capsys)
+    assert out.strip()
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for kind, rid, *_ in EXPECTED[system]:
+        if kind == "rule":
+            assert rid in out

@@ -80,6 +80,11 @@ def run_cli(args, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--quiet", *args])
     out = capsys.readouterr()
+    fmt = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-f", "--format")), None)
+    if fmt == "sarif" and "-o" not in args and "--output" not in args and exc.value.code in (0, 1):
+        from sarif_schema import validate_sarif
+
+        validate_sarif(out.out)  # every SARIF output of the tests is valid SARIF 2.1.0
     return exc.value.code, out.out, out.err
 
 

@@ -73,3 +73,41 @@ def project_json(docs: dict) -> dict:
     from mlmismatch.descriptors.schemas import KINDS
 
     return {k: docs.get(k) for k in KINDS}
+
+
+def tec_documents(tec: SimpleNamespace, docs: dict) -> dict:
+    """TEC's ``project_json`` for ``{kind: document}`` of any version (TEC's own updaters, on copies)."""
+    import copy
+
+    upgraded = {k: (d if d.get("version") == "1.2" else tec.update_document_version(k, copy.deepcopy(d)))
+                for k, d in docs.items()}
+    return project_json(upgraded)
+
+
+def tec_rule_ids(tec: SimpleNamespace, docs: dict) -> set[str]:
+    """The TEC rule ids (``1``, ``3A`` ...) that TEC's detection reports for ``{kind: document}``.
+
+    4A-4C reuse the messages of 3A-3C: with post-processing on, those are 4A-4C. A crash of TEC's code
+    (it indexes every key it reads) is the id ``error:<exception type>``."""
+    project = tec_documents(tec, docs)
+    try:
+        mismatches = tec.all_document_mismatches(project)
+    except Exception as exc:  # noqa: BLE001 - TEC raises KeyError/TypeError/AttributeError on bad input
+        return {f"error:{type(exc).__name__}"}
+    post = bool((project.get("trained_model") or {}).get("post_processing"))
+    out = set()
+    for m in mismatches:
+        label = tec.messages[m["message"]]
+        if post and label in ("3A", "3B", "3C"):
+            label = "4" + label[1]
+        out.add(label)
+    return out
+
+
+def our_rule_ids(docs: dict, rules: list | None = None) -> set[str]:
+    """The TEC rule ids of the findings of our ``check`` rules (rules without a TEC counterpart left out)."""
+    from mlmismatch.detection.documents import make_document
+    from mlmismatch.detection.steps import rule_findings
+
+    documents = [make_document(k, d, f"{k}.json") for k, d in docs.items()]
+    return {f.sei_rule for f in rule_findings(documents, rules) if f.sei_rule}

@@ -69,9 +69,9 @@ def test_no_global_statements_and_no_known_state():
 #: Memoized functions allowed at module level: pure functions of their arguments and the installed
 #: libraries, whose results nobody mutates (compiled regexes and parsers, the metaschema validator).
 PURE_CACHES = {
-    "descriptors/schemas.py": {"_meta_validator"},
+    "descriptors/schemas.py": {"_meta_validator", "_simple_uri"},
     "detection/documents.py": {"_yaml_loader"},
-    "detection/rules.py": {"_parts", "_segments", "_expr", "_compile_getter_cached"},
+    "detection/rules.py": {"_parts", "_segments", "_expr", "_compile_getter_cached", "_template_parts"},
     "core/version.py": {"version"},
 }
 

@@ -104,8 +104,10 @@ def test_yaml_alias_bomb_is_bounded(tmp_path, monkeypatch):
     for i in range(1, 8):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     d = _one(tmp_path, "raw_data.yaml", "\n".join(lines) + "\n")
-    docs = detect.load_system(d)  # aliases are shared, counted once, never expanded
-    assert docs[0].kind == "raw_data"
+    # aliases count as often as they are used (every later step would expand them): refused after at
+    # most MAX_NODES values, without expanding the 10^8 values (issue 14; it was accepted before)
+    with pytest.raises(InputError, match="more than 1,000 values"):
+        detect.load_system(d)
 
 
 def test_symlink_out_of_directory(tmp_path):

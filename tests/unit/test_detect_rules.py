@@ -290,3 +290,87 @@ def test_bad_rule_files(tmp_path):
     with pytest.raises(InputError, match="not in its descriptors"):
         predicates.load_rules(_write_rules(tmp_path, bad_sub.replace("[Versioning]", '["(TM) Versioning"]')
                                   .replace("descriptors: [trained_model]", "descriptors: [raw_data]")))
+
+
+# -- issue 14: the two bugs the differential test against TEC found, and the decided differences --------
+
+def test_an_empty_mapping_is_not_joined_to_a_blank_entry():
+    """Regression: an output/input with an empty mapping was joined to a blank downstream/upstream entry
+    and reported as a type mismatch beside the 'not mapped' finding."""
+    s = base()
+    out = copy.deepcopy(s["trained_model"]["output_spec"][0])
+    out.update(item_name="extra", item_type="Integer", component_mapping={"component": "", "data_item": " "})
+    s["trained_model"]["output_spec"].append(out)
+    inp = copy.deepcopy(s["data_pipeline"]["input_spec"][0])
+    inp.update(item_name="extra", item_type="Integer", component_mapping={"component": " ", "data_item": ""})
+    s["data_pipeline"]["input_spec"].append(inp)
+    de = s["development_environment"]
+    de["downstream_components"].append({"component_name": "", "ml_component": False, "input_spec": [
+        {"item_name": " ", "item_description": "", "item_type": "Float", "expected_values": ""}]})
+    de["upstream_components"].append({"component_name": " ", "ml_component": False, "output_spec": [
+        {"item_name": "", "item_description": "", "item_type": "Float", "expected_values": ""}]})
+    got = fired(s)
+    assert sorted(got) == ["R04", "R10"]
+    post = post_processed()
+    fin = copy.deepcopy(post["trained_model"]["final_output_spec"][0])
+    fin.update(item_name="extra", item_type="Integer", component_mapping={"component": "", "data_item": ""})
+    post["trained_model"]["final_output_spec"].append(fin)
+    post["development_environment"]["downstream_components"].append(
+        {"component_name": "", "ml_component": False,
+         "input_spec": [{"item_name": "", "item_description": "", "item_type": "Float", "expected_values": ""}]})
+    assert sorted(fired(post)) == ["R07"]
+
+
+@pytest.mark.parametrize("word", ["int", "tensor", "float", ""])
+def test_older_documents_that_agree_on_a_free_text_type_agree(word):
+    """Regression: after migrating a 1.1 Trained Model its item types became the 1.2 enumeration
+    ('int' -> 'Integer', 'tensor' -> 'Other') while the Development Environment kept 'int', so
+    documents that agree got R03."""
+    from mlmismatch.descriptors.migrate import migrate
+    from mlmismatch.detection.documents import make_document
+
+    s = base()
+    tm = migrate("trained_model", s["trained_model"], "1.1")
+    tm["output_spec"][0]["item_type"] = word
+    s["development_environment"]["downstream_components"][0]["input_spec"][0]["item_type"] = word
+    docs = {k: make_document(k, v, f"{k}.json").migrated for k, v in {**s, "trained_model": tm}.items()}
+    assert docs["trained_model"]["version"] == "1.2"
+    assert docs["trained_model"]["output_spec"][0]["item_type"] == word  # as written, for the rules
+    assert "R03" not in fired(docs)
+    # a real disagreement of older documents is still found
+    s["development_environment"]["downstream_components"][0]["input_spec"][0]["item_type"] = word + "x"
+    docs["development_environment"] = s["development_environment"]
+    assert ("R03" in fired(docs)) == bool(word)
+    # the migration command still writes the enumeration (a valid 1.2 document)
+    assert migrate("trained_model", tm, "1.2")["output_spec"][0]["item_type"] in ("Integer", "Other", "Float")
+
+
+def test_placeholders_are_values_to_the_rules():
+    s = base()
+    s["trained_model"]["output_spec"][0]["component_mapping"]["data_item"] = "https://example.invalid/"
+    s["trained_model"]["algorithm_metrics"][0]["metric"] = "1970-01-01"
+    got = fired(s)
+    assert "R04" not in got  # a placeholder is not an empty mapping
+    assert {"R05", "R25", "R16"} <= set(got)  # it names nothing that exists
+
+
+@pytest.mark.parametrize("left,right,agree", [
+    ("61.4", "61.40", True), ("50%", "50.0%", True), ("50%", "50", False), ("0.5", " 0.5 ", True),
+    ("high", "High", False), ("61.4", "61.5", False),
+])
+def test_statistic_values_compare_as_numbers_with_a_percent_only_on_both_sides(left, right, agree):
+    s = base()
+    s["training_data"]["statistics"][0]["value"] = left
+    s["production_data"]["statistics"][0]["value"] = right
+    assert ("R23" not in fired(s)) == agree
+
+
+def test_mapped_items_are_found_in_any_component_of_that_name():
+    """TEC searches only the first component of a name; ours every one (two entries are legal)."""
+    s = base()
+    de = s["development_environment"]
+    de["downstream_components"].insert(0, {"component_name": "case-manager", "ml_component": False, "input_spec": [
+        {"item_name": "other", "item_description": "", "item_type": "String", "expected_values": ""}]})
+    de["downstream_components"][1]["input_spec"][0]["item_type"] = "Integer"
+    got = fired(s)
+    assert "R03" in got and "R25" not in got

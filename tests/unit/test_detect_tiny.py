@@ -55,3 +55,25 @@ def test_skeleton_of_a_tiny_schema_validates(tiny_schemas, cli):
     assert doc["version"] == "1.2" and schemas.validate(doc, "trained_model", "1.2", store=tiny_schemas) == []
     res = cli("descriptors", "new", "trained_model", env={"MLMISMATCH_DATA_DIR": str(tiny_schemas.data_dir)})
     assert res.code == 0 and json.loads(res.out)["version"] == "1.2"
+
+
+def test_check_files_checks_each_folder_once(tmp_path, tiny_schemas, cli):
+    """The pre-commit entry point: folders of the descriptor files given, each once; others ignored."""
+    good = _system(tmp_path, trained_model={"version": "1.2", "model_name": "m",
+                                            "model_outputs": [{"name": "p", "type": "Float"}]})
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "trained_model.json").write_text(json.dumps({"version": "1.2", "trained_on": "2021-02-30"}))
+    (bad / "raw_data.json").write_text(json.dumps({"version": "1.2"}))
+    (tmp_path / "package.json").write_text("{}")
+    env = {"MLMISMATCH_DATA_DIR": str(tiny_schemas.data_dir)}
+    res = cli("check-files", str(good / "trained_model.json"), str(tmp_path / "package.json"), "README.md", env=env)
+    assert res.code == 0, res.err  # gaps do not fail by default (--fail-on invalid,rule)
+    assert res.out.count("mlmismatch check") == 1 and str(good) in res.out.replace("\n", "")
+    res = cli("check-files", str(bad / "trained_model.json"), str(bad / "raw_data.json"), str(good / "trained_model.json"),
+              env=env)
+    assert res.code == 1
+    assert res.out.count("mlmismatch check") == 2 and "schema:format" in res.out
+    assert cli("check-files", str(tmp_path / "package.json"), env=env).code == 0  # nothing to check
+    assert cli("check-files", str(good / "trained_model.json"), "--fail-on", "missing", env=env).code == 1
+    assert cli("check-files", str(good / "trained_model.json"), "--fail-on", "nope", env=env).code == 2

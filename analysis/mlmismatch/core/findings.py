@@ -81,9 +81,13 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.kind = Kind(self.kind)
-        self.status = Status(self.status)
-        self.level = Level(self.level)
+        # exact-class checks first: detection builds thousands of findings per second
+        if self.kind.__class__ is not Kind:
+            self.kind = Kind(self.kind)
+        if self.status.__class__ is not Status:
+            self.status = Status(self.status)
+        if self.level.__class__ is not Level:
+            self.level = Level(self.level)
         if self.template and not self.message:
             self.message = self.template.format(**self.params)
 

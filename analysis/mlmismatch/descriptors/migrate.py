@@ -172,12 +172,12 @@ def _down_11_10(kind: str, doc: dict, notes: list) -> dict:
 _SPEC_KEYS = {"data_pipeline": ("input_spec",), "trained_model": ("output_spec", "final_output_spec")}
 
 
-def _spec_up(item: Any, with_error_handling: bool, where: str, notes: list) -> Any:
+def _spec_up(item: Any, with_error_handling: bool, where: str, notes: list, keep_types: bool = False) -> Any:
     if not isinstance(item, dict):
         return item
     expected = item.get("expected_values", "")
     out = {k: v for k, v in item.items() if k != "expected_values"}
-    if "item_type" in out:
+    if "item_type" in out and not keep_types:
         new = item_type_12(out["item_type"]) or "Other"
         if new != out["item_type"]:
             notes.append(f"{where}.item_type '{out['item_type']}' became '{new}' (an enumeration in 1.2)")
@@ -209,11 +209,12 @@ def _spec_down(item: Any, with_error_handling: bool) -> Any:
     return out
 
 
-def _up_11_12(kind: str, doc: dict, notes: list) -> dict:
+def _up_11_12(kind: str, doc: dict, notes: list, keep_types: bool = False) -> dict:
     doc["version"] = "1.2"
     for key in _SPEC_KEYS.get(kind, ()):
         if isinstance(doc.get(key), list):
-            doc[key] = [_spec_up(it, kind == "data_pipeline", f"$.{key}[{i}]", notes) for i, it in enumerate(doc[key])]
+            doc[key] = [_spec_up(it, kind == "data_pipeline", f"$.{key}[{i}]", notes, keep_types)
+                        for i, it in enumerate(doc[key])]
     return doc
 
 
@@ -229,13 +230,19 @@ _UP = {"1.0": ("1.1", _up_10_11), "1.1": ("1.2", _up_11_12)}
 _DOWN = {"1.2": ("1.1", _down_12_11), "1.1": ("1.0", _down_11_10)}
 
 
-def migrate(kind: str, document: dict, to: str = "1.2", where: Location | None = None) -> dict:
-    """A copy of ``document`` (a ``kind`` descriptor) converted to version ``to`` (up or down)."""
-    return migrate_with_notes(kind, document, to, where)[0]
+def migrate(kind: str, document: dict, to: str = "1.2", where: Location | None = None, *,
+            keep_item_types: bool = False) -> dict:
+    """A copy of ``document`` (a ``kind`` descriptor) converted to version ``to`` (up or down).
+
+    ``keep_item_types`` keeps free-text item types of 1.0/1.1 inputs and outputs as written instead
+    of mapping them to the 1.2 enumeration: the form the rules compare, because the Development
+    Environment's item types (free text in every version) are never mapped, and a comparison must see
+    both sides as written (``int`` against ``int``, not ``Integer`` against ``int``)."""
+    return migrate_with_notes(kind, document, to, where, keep_item_types=keep_item_types)[0]
 
 
 def migrate_with_notes(kind: str, document: dict, to: str = "1.2",
-                       where: Location | None = None) -> tuple[dict, list[str]]:
+                       where: Location | None = None, *, keep_item_types: bool = False) -> tuple[dict, list[str]]:
     """Like :func:`migrate`, also returning notes on values that need review (defaults filled in)."""
     check_kind(kind, where)
     if not isinstance(document, dict):
@@ -253,7 +260,7 @@ def migrate_with_notes(kind: str, document: dict, to: str = "1.2",
     steps = _UP if VERSIONS.index(to) >= VERSIONS.index(version) else _DOWN
     while doc["version"] != to:
         nxt, fn = steps[doc["version"]]
-        doc = fn(kind, doc, notes)
+        doc = fn(kind, doc, notes, True) if keep_item_types and fn is _up_11_12 else fn(kind, doc, notes)
         doc["version"] = nxt
     return doc, notes
 

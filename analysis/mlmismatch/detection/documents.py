@@ -7,13 +7,17 @@ schema). :func:`load_system` reads them all and migrates older versions to 1.2 i
 Bad input (one-line :class:`~mlmismatch.core.errors.InputError`, exit 2): malformed JSON/YAML (line
 and column), unknown kind or version, two documents of one kind, no documents, a document above
 :data:`MAX_FILE_BYTES` or nested deeper than :data:`MAX_DEPTH` or with more than :data:`MAX_NODES`
-values, a symbolic link leading out of the directory. YAML is read with a safe loader that keeps
-dates as strings.
+values (a YAML alias counts as often as it is used, so an alias bomb is refused unexpanded), a
+symbolic link leading out of the directory or in a loop, anything but a regular file (a FIFO never
+blocks), a duplicate key (with its line and column, JSON and YAML), an integer beyond
+:data:`MAX_INT` or a number that is not finite (``NaN``, ``Infinity``, ``1e999``). YAML is read with
+a safe loader that keeps dates as strings.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +32,9 @@ __all__ = ["Document", "load_system", "read_document", "make_document", "kind_fr
 
 #: Limits on input documents (bad input beyond them).
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Integers are at most this large in magnitude (a signed 64-bit integer); floats must be finite.
+MAX_INT = 2**63 - 1
+MAX_INT_DIGITS = len(str(MAX_INT))
 MAX_DEPTH = 32
 MAX_NODES = 200_000
 MAX_FILES = 64
@@ -69,8 +76,39 @@ def _yaml_loader():
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same rules, faster
 
     class Loader(base):  # type: ignore[valid-type,misc]
-        """Safe loader that keeps timestamps as strings (a date is a string in the schemas)."""
+        """Safe loader that keeps timestamps as strings (a date is a string in the schemas), refuses
+        duplicate keys (with their line) and numbers outside :data:`MAX_INT` or not finite."""
 
+        def construct_mapping(self, node, deep=False):
+            seen: dict = {}
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the base constructor reports it
+                    continue
+                if first is not key_node:
+                    raise _Duplicate(str(key), key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                     first.start_mark.line + 1)
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_int(self, node):
+            text = str(node.value).replace("_", "").lstrip("+-")
+            if len(text) > MAX_INT_DIGITS + 2:  # beyond any 0x/0o prefix: refuse before int() works on it
+                raise _BadNumber(f"integer with {len(text)} digits", node.start_mark)
+            value = super().construct_yaml_int(node)
+            if abs(value) > MAX_INT:
+                raise _BadNumber(f"integer {_short(node.value)} out of range", node.start_mark)
+            return value
+
+        def construct_yaml_float(self, node):
+            value = super().construct_yaml_float(node)
+            if not math.isfinite(value):
+                raise _BadNumber(f"number {_short(node.value)} is not finite", node.start_mark)
+            return value
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
     Loader.yaml_implicit_resolvers = {
         ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -78,25 +116,105 @@ def _yaml_loader():
     return Loader
 
 
+class _Duplicate(Exception):
+    def __init__(self, key: str, line: int | None, col: int | None, first: int | None = None):
+        super().__init__(key)
+        self.key, self.line, self.col, self.first = key, line, col, first
+
+
+class _BadNumber(Exception):
+    def __init__(self, problem: str, mark=None):
+        super().__init__(problem)
+        self.problem = problem
+        self.line = mark.line + 1 if mark is not None else None
+        self.col = mark.column + 1 if mark is not None else None
+
+
+def _short(text: Any, n: int = 24) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadNumber(f"integer with {len(text.lstrip('-'))} digits")
+    value = int(text)
+    if abs(value) > MAX_INT:
+        raise _BadNumber(f"integer {_short(text)} out of range")
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber(f"number {_short(text)} is not finite")
+    return value
+
+
+def _json_constant(text: str) -> float:
+    raise _BadNumber(f"{text} is not a JSON number")
+
+
+class _Pairs(dict):
+    """An object built by :func:`_json_pairs`: remembers a duplicate key."""
+
+
+def _json_pairs(pairs: list, found: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        found.append(True)
+        seen: set = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        marked = _Pairs(out)
+        marked.duplicate = dup
+        return marked
+    return out
+
+
+def _find_duplicate(data: Any) -> tuple | None:
+    """JSON path parts of the first object holding a duplicate key (breadth first), with the key."""
+    level: list = [((), data)]
+    while level:
+        nxt = []
+        for parts, o in level:
+            if isinstance(o, _Pairs):
+                return parts, o.duplicate
+            items = o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) else ()
+            nxt += [(parts + (k,), v) for k, v in items if isinstance(v, (dict, list))]
+        level = nxt
+    return None
+
+
+def _duplicate_line(text: str, parts: tuple, key: str) -> tuple[int | None, int | None]:
+    """Line and column of the second occurrence of ``key`` in the object at ``parts`` (JSON)."""
+    try:
+        from json_source_map import calculate
+
+        entry = calculate(text).get("/" + "/".join(str(p).replace("~", "~0").replace("/", "~1")
+                                                  for p in (*parts, key)))
+    except Exception:  # noqa: BLE001 - no position then: the file and path still say where
+        return None, None
+    at = entry and (entry.key_start or entry.value_start)
+    return (at.line + 1, at.column + 1) if at else (None, None)
+
+
 def _check_shape(data: Any, file: str | Path, shared: bool = False) -> None:
     """Reject documents nested deeper than MAX_DEPTH or with more than MAX_NODES values.
 
-    Walks level by level; ``shared`` (YAML, whose aliases share objects) counts each container once
-    and never expands an alias again."""
+    Walks level by level and counts values as a reader sees them: a YAML alias counts once per use,
+    so an alias bomb (aliases of aliases, a billion values in a few lines) is refused after at most
+    MAX_NODES values, without ever being expanded (``shared`` is kept for compatibility)."""
     level = [data]
     depth = 1
     nodes = 0
-    seen: set[int] = set()
     while level:
         if depth > MAX_DEPTH:
             raise InputError(f"document nested deeper than {MAX_DEPTH} levels", Location(file=file),
                              expected=f"at most {MAX_DEPTH} levels of nesting")
-        if shared:
-            level = [o for o in level if id(o) not in seen and not seen.add(id(o))]
         nodes += sum(len(o) for o in level)
         if nodes > MAX_NODES:
-            raise InputError(f"document has more than {MAX_NODES:,} values", Location(file=file),
-                             expected=f"at most {MAX_NODES:,} values per descriptor document")
+            raise InputError(f"document has more than {MAX_NODES:,} values" + (" (YAML aliases counted as often as used)" if shared else ""),
+                             Location(file=file), expected=f"at most {MAX_NODES:,} values per descriptor document")
         level = [v for o in level for v in (o.values() if o.__class__ is dict else o)
                  if v.__class__ is dict or v.__class__ is list]
         depth += 1
@@ -104,10 +222,13 @@ def _check_shape(data: Any, file: str | Path, shared: bool = False) -> None:
 
 def read_document(path: str | Path, display: str | None = None) -> Any:
     """Parse one JSON or YAML file safely (size limit, line/column on syntax errors)."""
+    from mlmismatch.core.inputs import open_regular
+
     if not isinstance(path, Path):
         path = Path(path)
     where = display or path.name
-    with open(path, "rb") as fh:
+    # regular files only (a FIFO never blocks, a directory is refused), opened once
+    with open_regular(path, "a descriptor document (JSON or YAML file)", where=Location(file=where)) as fh:
         size = os.fstat(fh.fileno()).st_size
         # read at most one byte more than the limit (the file may grow after fstat); asking for the
         # limit itself when the file is small would allocate a 5 MiB buffer for every document
@@ -123,16 +244,34 @@ def read_document(path: str | Path, display: str | None = None) -> Any:
         raise InputError(f"not UTF-8 text (byte {exc.start})", Location(file=where)) from None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            found: list = []
+            data = json.loads(text, object_pairs_hook=lambda pairs: _json_pairs(pairs, found), parse_int=_json_int,
+                              parse_float=_json_float, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg}", Location(file=where, line=exc.lineno, col=exc.colno)) from None
+        except _BadNumber as exc:
+            raise InputError(exc.problem, Location(file=where), expected=f"integers of at most {MAX_INT_DIGITS} digits "
+                             "and finite numbers") from None
         except RecursionError:
             raise InputError(f"document nested deeper than {MAX_DEPTH} levels", Location(file=where)) from None
+        dup = _find_duplicate(data) if found else None
+        if dup is not None:
+            from mlmismatch.descriptors.schemas import json_path
+
+            line, col = _duplicate_line(text, *dup)
+            raise InputError(f"duplicate key '{_short(dup[1], 60)}'", Location(file=where, path=json_path(dup[0]),
+                             line=line, col=col), expected="each key once per object")
     else:
         import yaml
 
         try:
             docs = list(yaml.load_all(text, Loader=_yaml_loader()))  # noqa: S506 (safe loader subclass)
+        except _Duplicate as exc:
+            raise InputError(f"duplicate key '{_short(exc.key, 60)}' (first on line {exc.first})",
+                             Location(file=where, line=exc.line, col=exc.col), expected="each key once per mapping") from None
+        except _BadNumber as exc:
+            raise InputError(exc.problem, Location(file=where, line=exc.line, col=exc.col),
+                             expected=f"integers of at most {MAX_INT_DIGITS} digits and finite numbers") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise InputError(f"malformed YAML: {exc.problem or exc.context}",
@@ -186,7 +325,8 @@ def make_document(kind: str, data: Any, file: str | Path, derived_dir: str | Pat
         doc.migrated = data
     else:
         try:
-            doc.migrated = migrate(kind, data, to=VERSIONS[-1])
+            # item types as written: the comparison's other side (Development Environment) is never mapped
+            doc.migrated = migrate(kind, data, to=VERSIONS[-1], keep_item_types=True)
         except Exception:  # an invalid document may not migrate; validation reports it
             doc.migrated = data
     return doc
@@ -212,9 +352,15 @@ def load_system(directory: str | Path, derived_dir: str | Path | None = None, *,
     docs: dict[str, Document] = {}
     for e in entries:
         p = root / e.name
-        if e.is_symlink() and not p.resolve().is_relative_to(real_root):  # entries are children of root
-            raise InputError("symbolic link leads out of the directory", Location(file=e.name),
-                             expected=f"files inside {directory}")
+        if e.is_symlink():
+            try:
+                target = p.resolve(strict=True)
+            except (RuntimeError, OSError):  # a loop, or a link to nothing
+                raise InputError("symbolic link loop or dangling link, not a regular file", Location(file=e.name),
+                                 expected="a descriptor document (JSON or YAML file)") from None
+            if not target.is_relative_to(real_root):  # entries are children of root
+                raise InputError("symbolic link leads out of the directory", Location(file=e.name),
+                                 expected=f"files inside {directory}")
         if not e.is_file():
             raise InputError("not a regular file", Location(file=e.name))
         kind = kind_from_filename(p)

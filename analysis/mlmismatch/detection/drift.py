@@ -21,6 +21,7 @@ Handling of awkward categories:
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -141,7 +142,12 @@ def counts_from_csv(path: str | Path, column: str | None = None) -> dict[str, fl
     """Counts of observed values in one column of a CSV (the only column, or ``column``)."""
     import pandas as pd
 
+    from mlmismatch.core.inputs import MAX_FILE_BYTES, check_regular
+
     path = Path(path)
+    if not os.path.lexists(path):
+        raise InputError("file not found", Location(file=path))
+    check_regular(path, "a CSV of observed labels", MAX_FILE_BYTES)  # a FIFO or a directory: refused, never read
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -242,6 +248,6 @@ def load_any(path: str | Path) -> Any:
     from mlmismatch.detection.documents import read_document
 
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise InputError("file not found", Location(file=str(path)))
-    return read_document(path)
+    return read_document(path)  # regular files only (a FIFO or directory is refused)

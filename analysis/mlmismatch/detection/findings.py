@@ -60,7 +60,8 @@ class Finding(BaseFinding):
 
 def finding(kind: Kind, code: str, message: str, **fields) -> Finding:
     """A detection finding with the level of its kind."""
-    return Finding(kind=kind, code=code, status=Status.FAILS, message=message, level=LEVELS[Kind(kind)], **fields)
+    kind = kind if kind.__class__ is Kind else Kind(kind)
+    return Finding(kind=kind, code=code, status=Status.FAILS, message=message, level=LEVELS[kind], **fields)
 
 
 @dataclass

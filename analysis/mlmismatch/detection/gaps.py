@@ -10,6 +10,7 @@ the packaged aggregates (:func:`gap_weights`), recomputed from the workbooks by 
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -79,12 +80,23 @@ def _records(table: Any) -> list[Mapping[str, Any]]:
 
 
 def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
+    import io
+
+    from mlmismatch.core.inputs import MAX_CELLS, read_bytes
+
+    raw = read_bytes(path, "a UTF-8 CSV (the attribute mapping)")  # regular files only, bounded
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-            header = set(rows[0]) if rows else set()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read ({type(exc).__name__})", Location(file=path), expected="a UTF-8 CSV") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", Location(file=path), expected="a UTF-8 CSV") from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        problem = str(exc).replace("unexpected end of data", "a quoted field is not closed")
+        raise InputError(f"not a readable CSV ({problem})", Location(file=path), expected="a UTF-8 CSV") from None
+    header = set(rows[0]) if rows else set()
+    if sum(len(r) for r in rows) > MAX_CELLS:
+        raise InputError(f"more than {MAX_CELLS:,} cells", Location(file=path), expected="a small mapping CSV")
     missing = required - header
     if rows and missing:
         raise InputError(f"mapping without columns {sorted(missing)}", Location(file=path))
@@ -98,7 +110,7 @@ def load_mapping(path: str | Path | None = None) -> list[dict[str, str]] | None:
     need pandas.
     """
     path = Path(path) if path else resources.path("data", *MAPPING_FILE)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
     rows = _read_csv(path, {"category", "subcategory", "descriptor"})
     if rows and not {"attribute", "path"} & set(rows[0]):
@@ -129,7 +141,18 @@ def mapping_index(mapping: Any) -> MappingIndex:
 
 
 def subcategories_for(index: Mapping[str, list[tuple[str, str]]], kind: str, attribute: str) -> list[str]:
-    """Subcategories mapped to ``attribute`` of ``kind``, to its children, or to its parents."""
+    """Subcategories mapped to ``attribute`` of ``kind``, to its children, or to its parents
+    (memoised on a :class:`MappingIndex`, which is built once per store)."""
+    memo = index.__dict__.setdefault("_subcategories", {}) if isinstance(index, MappingIndex) else None
+    if memo is not None:
+        hit = memo.get((kind, attribute))
+        if hit is None:
+            hit = memo[(kind, attribute)] = _subcategories_for(index, kind, attribute)
+        return list(hit)
+    return _subcategories_for(index, kind, attribute)
+
+
+def _subcategories_for(index: Mapping[str, list[tuple[str, str]]], kind: str, attribute: str) -> list[str]:
     found: list[str] = []
     for attr, label in index.get(kind, []):
         a = attr.removeprefix("$.")
@@ -162,6 +185,7 @@ def information_gaps(docs: Iterable[Document], mapping: Any = None, derived_dir:
             specs = store.memo(("gap-specs", d.kind, VERSIONS[-1]), lambda: _attribute_specs(d.kind, schema))
         doc = d.migrated if isinstance(d.migrated, dict) else {}
         skip: set[str] = set()
+        item_lists: dict[str, list] = {}  # the dict items of each array, listed once per document
         for attr, top, parent, child, many, cond, item_cond, other in specs:
             if top in skip:
                 continue
@@ -178,7 +202,9 @@ def information_gaps(docs: Iterable[Document], mapping: Any = None, derived_dir:
             if many:
                 if not isinstance(container, list):
                     continue
-                items = [(i, it) for i, it in enumerate(container) if isinstance(it, dict)]
+                items = item_lists.get(parent)
+                if items is None:
+                    items = item_lists[parent] = [(i, it) for i, it in enumerate(container) if it.__class__ is dict]
             else:
                 if not isinstance(container, dict):
                     continue

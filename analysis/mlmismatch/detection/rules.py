@@ -15,11 +15,26 @@ from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from mlmismatch.core.text import MISSING as _MISSING
-from mlmismatch.core.text import is_empty
 from mlmismatch.descriptors.schemas import json_path
 from mlmismatch.mapping.predicates import Rule, load_rules
 
 DURATION_MS = {"Milliseconds": 1, "Seconds": 1000, "Minutes": 60_000, "Hours": 3_600_000}
+
+
+def is_empty(value: Any) -> bool:
+    """What the rules treat as no value: missing, ``None``, a blank string, an empty list or object.
+
+    Unlike :func:`mlmismatch.core.text.is_empty` (the information-gap test), the skeleton's
+    placeholders (``1970-01-01``, ``https://example.invalid/``) are values here: they only stand
+    for empty dates and URIs, which no rule compares, and a name that happens to equal one is a name."""
+    cls = value.__class__
+    if cls is str:
+        return not value.strip()
+    if value is None or value is _MISSING:
+        return True
+    if cls is list or cls is dict:
+        return not value
+    return False
 
 
 @dataclass
@@ -232,21 +247,31 @@ def _fmt_value(v: Any) -> str:
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
+@lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``"a {x} b"`` -> ``(("a ", "x"), (" b", None))``: the literal text before each placeholder."""
+    pieces = _TEMPLATE.split(template)  # literal, name, literal, name, ..., literal
+    return tuple((pieces[i], pieces[i + 1] if i + 1 < len(pieces) else None) for i in range(0, len(pieces), 2))
+
+
 def render(template: str, item: Item | None = None, extra: Mapping[str, Any] | None = None,
            other: Item | None = None) -> str:
     """Fill ``{field}`` placeholders from ``extra`` first, then from the item's fields;
     ``{@field}`` reads the joined item of a ``match`` check."""
-    def sub(m: re.Match) -> str:
-        name = m.group(1)
+    out: list[str] = []
+    for literal, name in _template_parts(template):
+        out.append(literal)
+        if name is None:
+            continue
         if extra and name in extra:
-            return _fmt_value(extra[name])
-        if name.startswith("@") and other is not None:
-            return _fmt_value(key_value(other, name[1:]))
-        if item is not None:
-            return _fmt_value(key_value(item, name))
-        return m.group(0)
-
-    return " ".join(_TEMPLATE.sub(sub, template).split())
+            out.append(_fmt_value(extra[name]))
+        elif name[0] == "@" and other is not None:
+            out.append(_fmt_value(key_value(other, name[1:])))
+        elif item is not None:
+            out.append(_fmt_value(key_value(item, name)))
+        else:
+            out.append("{" + name + "}")
+    return " ".join("".join(out).split())
 
 
 def _path_of(item: Item, field_: str | None = None) -> str:
@@ -334,24 +359,36 @@ def _keyset(docs: Mapping[str, Any], spec: Mapping, cache: dict | None) -> set:
     return out
 
 
-def _as_number(v: Any) -> float | None:
+def _as_number(v: Any, percent: bool = False) -> float | None:
+    """``v`` as a finite number (a numeric string too); with ``percent`` a trailing ``%`` is allowed."""
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
         return float(v)
     if isinstance(v, str):
+        text = v.strip()
+        if percent and text.endswith("%"):
+            text = text[:-1]
         try:
-            x = float(v.strip().rstrip("%"))
+            x = float(text)
         except ValueError:
             return None
         return x if math.isfinite(x) else None
     return None
 
 
+def _percent(v: Any) -> bool:
+    return v.__class__ is str and v.strip().endswith("%")
+
+
 def _agree(a: Any, b: Any, tolerance: float) -> bool:
-    na, nb = _as_number(a), _as_number(b)
-    if na is not None and nb is not None:
-        return abs(na - nb) <= tolerance
+    """Compared values agree: as numbers when both parse (a ``%`` suffix only when both carry it),
+    else as strings with surrounding white space stripped."""
+    pct = _percent(a)
+    if pct == _percent(b):
+        na, nb = _as_number(a, pct), _as_number(b, pct)
+        if na is not None and nb is not None:
+            return abs(na - nb) <= tolerance
     return _norm(a) == _norm(b)
 
 
@@ -461,12 +498,33 @@ def evaluate_all_interpreted(docs: Mapping[str, Any], rules: list[Rule] | None =
 # out; an Item is built only for a violation, whose message and paths then come from the same code
 # as the interpreter's. tests/unit/test_detect_rules.py checks both give identical violations.
 
+def _values(cur: Any, segments: tuple, i: int = 0) -> Iterator[Any]:
+    """The values at ``segments[i:]`` below ``cur``, in document order (no Item records built)."""
+    n = len(segments)
+    while i < n:
+        name, many = segments[i]
+        if cur.__class__ is not dict or name not in cur:
+            return
+        cur = cur[name]
+        i += 1
+        if many:
+            if cur.__class__ is not list:
+                return
+            if i == n:
+                yield from cur
+            else:
+                for el in cur:
+                    yield from _values(el, segments, i)
+            return
+    yield cur
+
+
 def _lookup_value(root: Any, needle: Any, in_path: str, match: str, take: str) -> Any:
     if is_empty(needle):
         return _MISSING
-    for other in _collect(root, in_path, "", None):
-        if get(other.value, match) == needle:
-            return get(other.value, take)
+    for value in _values(root, _segments(in_path)):
+        if get(value, match) == needle:
+            return get(value, take)
     return _MISSING
 
 

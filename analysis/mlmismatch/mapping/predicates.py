@@ -30,6 +30,7 @@ once as an information gap instead).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +78,22 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
     """
     import yaml
 
-    path = str(Path(path).resolve()) if path is not None else str(rules_path())
+    path = str(path) if path is not None else str(rules_path())
 
+    from mlmismatch.core.inputs import read_bytes
+
+    if not os.path.lexists(path):
+        raise InputError("rule file not found", Location(file=path))
+    raw_bytes = read_bytes(path, "a YAML rule file", 5 * 1024 * 1024)  # regular files only, at most 5 MiB
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("rule file not found", Location(file=path)) from None
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", Location(file=path), expected="a YAML rule file") from None
+    try:
+        # libyaml's loader when PyYAML was built with it (same safe rules, about 10x faster)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except RecursionError:
+        raise InputError("rule file nested too deeply", Location(file=path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})",

@@ -27,35 +27,55 @@ def _emit(text: str, output: Optional[Path]) -> None:
             say(f"wrote {output}", err=True)
 
 
+def _wrapped(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to ``width`` columns (long JSON paths broken too), escaped for rich markup."""
+    import textwrap
+
+    from mlmismatch.core.text import terminal_escape as esc
+
+    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
+                          break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+    return [esc(line) for line in lines]
+
+
 def print_report(report, top: int) -> None:
-    """Terminal output: findings grouped by kind, coloured."""
+    """Terminal output: findings grouped by kind, coloured, wrapped to the terminal (80 columns when
+    the output is not a terminal): long messages and paths wrap, the gap table narrows."""
     from rich.table import Table
 
     from mlmismatch.core.text import terminal_escape as esc
     from mlmismatch.detection.findings import FINDING_KINDS, SECTION_TITLES
 
-    docs = ", ".join(f"{d.name} ({d.kind} {d.version})" for d in report.documents)
-    console().print(f"[bold]mlmismatch check[/bold] {esc(report.directory)}: {esc(docs)}", soft_wrap=True)
+    out = console()
+    width = max(40, out.width)
+
+    def lines(text: str, first: str = "", rest: str = "", style: str | None = None) -> None:
+        for line in _wrapped(text, width, first, rest):
+            out.print(f"[{style}]{line}[/{style}]" if style else line, soft_wrap=True)
+
+    lines(f"mlmismatch check {report.directory}", style="bold")
+    lines(", ".join(f"{d.name} ({d.version})" for d in report.documents), "  ", "  ")
     counts = report.counts()
     for kind in FINDING_KINDS:
         items = [f for f in report.findings if f.kind == kind]
         if not items:
             continue
         colour = COLOURS[kind]
-        console().print(f"\n[bold {colour}]{SECTION_TITLES[kind]} ({len(items)})[/bold {colour}]")
+        out.print(f"\n[bold {colour}]{SECTION_TITLES[kind]} ({len(items)})[/bold {colour}]")
         if kind == "missing":
-            table = Table(show_lines=False)
-            for col in ("#", "descriptor", "paths", "subcategories", "instances", "important %"):
-                table.add_column(col)
+            table = Table(show_lines=False, width=min(width, 120))
+            for col, ratio in (("#", None), ("descriptor", 3), ("paths", 4), ("subcategories", 4),
+                               ("seen", None), ("imp. %", None)):
+                table.add_column(col, ratio=ratio, overflow="fold")
             shown = items if top <= 0 else items[:top]
             for i, f in enumerate(shown, 1):
                 paths = ", ".join(f.paths[:2]) + (f" (+{len(f.paths) - 2})" if len(f.paths) > 2 else "")
                 table.add_row(str(i), esc(f.descriptors[0]), esc(paths), esc("; ".join(f.subcategories)),
                               "" if f.frequency is None else str(f.frequency),
                               "" if f.importance is None else f"{f.importance:.0f}")
-            console().print(table)
+            out.print(table)
             if len(shown) < len(items):
-                console().print(f"  … {len(items) - len(shown)} more (use --top 0 to list all)")
+                out.print(f"  … {len(items) - len(shown)} more (use --top 0 to list all)")
             continue
         by_rule: dict[str, list] = {}
         for f in items:
@@ -64,13 +84,17 @@ def print_report(report, top: int) -> None:
         for rid, group in by_rule.items():
             sei = f" (SEI {group[0].sei_rule})" if group[0].sei_rule else ""
             head = group[0].title if kind in ("rule", "drift") else ""
-            console().print(f"  [{colour}]{esc(rid)}[/{colour}]{esc(sei)} {esc(head)}")
+            first = _wrapped(f"{rid}{sei} {head}".rstrip(), width, "  ", "    ")
+            out.print(f"[{colour}]{first[0]}[/{colour}]", soft_wrap=True)
+            for line in first[1:]:
+                out.print(line, soft_wrap=True)
             for f in group:
-                where = ", ".join(f"{files.get(k, k)} {p}" for k, p in f.locations) if kind != "invalid" else ""
-                console().print(f"    - {esc(f.message)}" + (f"  [dim]({esc(where)})[/dim]" if where else ""),
-                                soft_wrap=True)
+                lines(f.message, "    - ", "      ")
+                if kind != "invalid":
+                    for k, p in f.locations:
+                        lines(f"at {files.get(k, k)} {p}", "      ", "        ", style="dim")
     summary = ", ".join(f"{counts[k]} {SECTION_TITLES[k].lower()}" for k in FINDING_KINDS if counts.get(k))
-    console().print("\n" + ("[green]No findings.[/green]" if report.clean else f"[bold]{summary}[/bold]"))
+    out.print("\n" + ("[green]No findings.[/green]" if report.clean else f"[bold]{summary}[/bold]"))
 
 
 @app.command("check")
@@ -88,6 +112,9 @@ def check_cmd(
     derived_dir: Optional[Path] = typer.Option(None, "--derived-dir", help="Folder of derived schemas."),
     observed: Optional[Path] = typer.Option(None, "--observed", help="CSV of production labels: add the drift test."),
     column: Optional[str] = typer.Option(None, "--column", help="Column of --observed holding the labels."),
+    sarif_root: Optional[Path] = typer.Option(None, "--sarif-root",
+                                              help="SARIF artifact URIs are relative to this folder "
+                                                   "(uriBaseId SRCROOT; default: the current folder)."),
     rank_data: bool = typer.Option(True, "--rank-data/--no-rank-data",
                                    help="Rank gaps by the study's coded frequencies and survey importance "
                                         "(the packaged aggregates; no study data needed)."),
@@ -115,6 +142,10 @@ def check_cmd(
         from mlmismatch.mapping.predicates import load_rules
 
         rules = load_rules(rules_file)
+    if mapping_file is not None and not mapping_file.exists() and not mapping_file.is_symlink():
+        from mlmismatch.core.errors import Location
+
+        raise InputError("file not found", Location(file=str(mapping_file)), expected="--mapping CSV")
     mapping = load_mapping(mapping_file)
     weights = packaged_weights() if gaps and rank_data else GapWeights()
     if role is not None and not weights.importance:
@@ -138,9 +169,45 @@ def check_cmd(
     else:
         from mlmismatch.detection.render import render
 
-        text = render(report, "markdown" if fmt == "terminal" else fmt)
+        text = render(report, "markdown" if fmt == "terminal" else fmt, sarif_root=sarif_root)
         _emit(text, output)
     raise typer.Exit(report.exit_code(kinds))
+
+
+@app.command("check-files")
+def check_files_cmd(
+    files: List[Path] = typer.Argument(None, help="Changed files; every folder holding a descriptor document among "
+                                                  "them is checked (other files are ignored)."),
+    fail_on: str = typer.Option("invalid,rule", "--fail-on", help="Finding kinds that make the exit code 1."),
+    top: int = typer.Option(15, "--top", help="Information gaps shown per system (0 = all)."),
+    gaps: bool = typer.Option(True, "--gaps/--no-gaps", help="Report information gaps."),
+) -> None:
+    """Check each system folder that holds one of FILES (the pre-commit hook's entry point).
+
+    A file counts when its name names a descriptor kind (trained_model.json, x.production_data.yaml);
+    the check then runs on its whole folder, once per folder. Exit 0 when every folder is clean for
+    --fail-on (default: schema errors and cross-descriptor mismatches), 1 otherwise, 2 on bad input.
+    """
+    from mlmismatch.core.errors import InputError
+    from mlmismatch.detection import steps as detect
+    from mlmismatch.detection.documents import kind_from_filename, load_system
+    from mlmismatch.detection.findings import FINDING_KINDS
+    from mlmismatch.detection.gaps import packaged_weights
+
+    check_int("--top", top, 0, 1_000_000)
+    kinds = [k.strip() for k in fail_on.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in FINDING_KINDS]
+    if bad:
+        raise InputError(f"unknown finding kind {bad[0]!r} in --fail-on", expected=", ".join(FINDING_KINDS))
+    folders = sorted({f.parent for f in files or [] if kind_from_filename(f) is not None})
+    code = 0
+    for folder in folders:
+        report = detect.check_documents(load_system(folder, store=store()), directory=str(folder),
+                                        weights=packaged_weights() if gaps else None, gaps=gaps, store=store())
+        print_notices()
+        print_report(report, top)
+        code = max(code, report.exit_code(kinds))
+    raise typer.Exit(code)
 
 
 @app.command("drift")
