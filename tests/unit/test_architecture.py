@@ -73,6 +73,7 @@ PURE_CACHES = {
     "detection/documents.py": {"_yaml_loader"},
     "detection/rules.py": {"_parts", "_segments", "_expr", "_compile_getter_cached", "_template_parts"},
     "core/version.py": {"version"},
+    "replication/claims.py": {"parse_number", "_rounded_parts"},
 }
 
 

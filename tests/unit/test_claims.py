@@ -376,3 +376,14 @@ def test_excel_pie_labels_correct_two_tied_largest_slices_at_once():
 def test_excel_pie_labels_leave_labels_that_already_add_up_alone():
     assert cl.excel_pie_labels({"a": 1, "b": 3}) == {"a": 25, "b": 75}
     assert cl.excel_pie_labels({"a": 0, "b": 0}) == {"a": 0, "b": 0}
+
+
+def test_memoized_rounding_of_a_distribution_is_read_only_and_equal_to_the_rules():
+    parts = {"a": 747, "b": 58, "c": 58, "d": 137}
+    for rule, fn in (("largest_remainder", cl.largest_remainder), ("excel_pie", cl.excel_pie_labels)):
+        got = cl._rounded_parts(rule, tuple(parts.items()))
+        assert dict(got) == fn(parts)
+        with pytest.raises(TypeError):
+            got["a"] = 0  # shared between callers: never mutable
+    n = cl.Number.share(747, 1000, parts=parts, key="a")
+    assert cl.rule_value(n, "excel_pie") == {74}

@@ -43,10 +43,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import functools
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable
 
 from mlmismatch.study.codebook import CATEGORY_CODES
@@ -787,8 +789,12 @@ MEASURE_LABELS = {**VERY_IMPORTANT_READINGS, **MEASURES,
 # --------------------------------------------------------------------------------------------
 # Loading and validating claims.csv
 # --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def parse_number(text: str) -> Fraction | None:
-    """'36%' -> 36, '140' -> 140, 'three' -> 3, '12.5%' -> 25/2; anything else -> None."""
+    """'36%' -> 36, '140' -> 140, 'three' -> 3, '12.5%' -> 25/2; anything else -> None.
+
+    Memoized (a pure function of an immutable value; the hypothesis search asks for the same printed
+    values tens of thousands of times)."""
     s = text.strip().rstrip("%").strip().replace(",", "")
     if s.lower() in NUMBER_WORDS:
         return Fraction(NUMBER_WORDS[s.lower()])
@@ -996,6 +1002,14 @@ def excel_pie_labels(parts: dict[str, int]) -> dict[str, Fraction]:
     return {k: Fraction(v) for k, v in labels.items()}
 
 
+@functools.lru_cache(maxsize=4096)
+def _rounded_parts(rule: str, parts: tuple[tuple[str, int], ...]) -> "MappingProxyType[str, Fraction]":
+    """:func:`largest_remainder` or :func:`excel_pie_labels` of ``parts`` (as items), memoized and read-only
+    (the hypothesis search rounds the same distributions under every claim of a figure)."""
+    fn = largest_remainder if rule == "largest_remainder" else excel_pie_labels
+    return MappingProxyType(fn(dict(parts)))
+
+
 #: Figure-tool rounding rules: name -> description. ``half_up`` is the default comparison; the
 #: others apply to a set of shares printed together (a pie, a stacked bar: ``Number.parts``).
 ROUNDING_RULES: dict[str, str] = {
@@ -1010,10 +1024,8 @@ def rule_value(res: "Number", rule: str, decimals: int = 0) -> set[Fraction] | N
     (``res.parts``) that ``res`` does not have (then only half-up applies)."""
     if rule == "half_up" or res.parts is None or res.key is None or decimals:
         return None if rule != "half_up" else rounded_candidates(res.value, decimals)
-    if rule == "largest_remainder":
-        return {largest_remainder(res.parts)[res.key]}
-    if rule == "excel_pie":
-        return {excel_pie_labels(res.parts)[res.key]}
+    if rule in ("largest_remainder", "excel_pie"):
+        return {_rounded_parts(rule, tuple(res.parts.items()))[res.key]}
     raise KeyError(f"unknown rounding rule '{rule}'")
 
 
