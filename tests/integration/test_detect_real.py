@@ -67,18 +67,6 @@ def test_attributes_all_versions(sei_schemas_dir):
 # TEC comparison (TEC's code is imported from ../shared/tec, never from the repository)
 # -------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tec():
-    import tec_oracle
-
-    from need import need
-
-    oracle = tec_oracle.load()
-    if oracle is None:
-        need("the TEC oracle", f"set {tec_oracle.ENV} or MLMISMATCH_DATA_DIR to a folder with tec/api/")
-    return oracle
-
-
 def _tec_labels(tec, docs):
     import tec_oracle
 

@@ -50,18 +50,6 @@ def listed_classes(text: str | None = None) -> list[Klass]:
     return out
 
 
-@pytest.fixture(scope="module")
-def tec():
-    import tec_oracle
-
-    from need import need
-
-    oracle = tec_oracle.load()
-    if oracle is None:
-        need("the TEC oracle", f"set {tec_oracle.ENV} or MLMISMATCH_DATA_DIR to a folder with tec/api/")
-    return oracle
-
-
 def disagreements(tec, system, rules) -> set[tuple[str, str]]:
     """(TEC rule id, side) where the two implementations differ; a crash of TEC is ('error', 'tec')."""
     import tec_oracle

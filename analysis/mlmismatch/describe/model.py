@@ -209,7 +209,8 @@ def _onnx_shape(value_info) -> str:
 def trained_model_onnx(path: str | Path, *, store=None) -> dict:
     """A 1.2 Trained Model document of an ONNX file (needs the ``onnx`` package: ``mlmismatch[onnx]``)."""
     from mlmismatch.descriptors.migrate import skeleton
-    from mlmismatch.describe.tabular import _regular_file, sha256_file
+    from mlmismatch.describe.tabular import _regular_file
+    from mlmismatch.sources import sha256_file
 
     path = Path(path)
     _regular_file(path)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from mlmismatch.core.errors import InputError, Location
+from mlmismatch.sources import sha256_file
 
 #: Text and boolean columns keep their category counts up to this many distinct values.
 MAX_CATEGORIES = 50
@@ -173,14 +174,6 @@ def _profile_chunks(chunks: Iterator, source: str, sha: str, sha_of: str, catego
         for col, name in zip(columns, chunk.columns):
             _update(col, chunk[name])
     return Profile(columns=columns or [], n_rows=n_rows, source=source, sha256=sha, sha256_of=sha_of)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _regular_file(path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The ``reproduce`` cache: step outputs stored by content, and the run stamp (standard library only).
+"""The ``reproduce`` cache: step outputs stored by content, and the run stamp (standard library and the lightweight mlmismatch.sources only).
 
 - A step's **key** is the SHA-256 of what its bytes depend on: the SHA-256 of each input file it
   declares (sources of ``data/sources.toml``, packaged data files), the keys of the steps it needs,
@@ -25,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
+from mlmismatch.sources import sha256_file
 
 PACKAGE = "mlmismatch"
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -42,14 +43,6 @@ def cache_root(data_home: str | Path | None = None) -> Path:
 
         data_home = platformdirs.user_cache_dir(PACKAGE)  # what pooch.os_cache("mlmismatch") returns
     return Path(data_home).expanduser() / "reproduce"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def sha256_json(value: object) -> str:
