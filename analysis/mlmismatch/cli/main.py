@@ -1,7 +1,8 @@
 """The entry point: ``mlmismatch = "mlmismatch.cli.main:main"``.
 
 Exit codes: 0 success, 1 findings (``check`` found mismatches) or an unexpected error, 2 bad input
-or usage. Bad input is one line naming file, sheet, row and column. An unexpected error is one line
+or usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM. Bad input is one line naming file, sheet, row
+and column. An unexpected error is one line
 too, naming what failed and how to see the traceback (``--debug`` or ``MLMISMATCH_DEBUG=1``).
 """
 
@@ -21,6 +22,22 @@ def _debug(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0", "false")
 
 
+def _terminated(signum: int, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, ``kill``) ends the command as Ctrl-C does: ``finally`` blocks run, so a
+    ``reproduce`` removes its staging folder and stops its workers and the previous output stays as it
+    was (exit 143, no traceback)."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; never a traceback unless asked for."""
     from mlmismatch.cli.common import err_console
@@ -31,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     log = logging.getLogger("mlmismatch")
     if not log.handlers:  # the CLI prints the store's notices itself (see common.print_notices)
         log.addHandler(logging.NullHandler())
+    _exit_cleanly_on_sigterm()
     try:
         app(args=args, prog_name="mlmismatch")
     except MlmismatchError as exc:

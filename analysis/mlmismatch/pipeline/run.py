@@ -170,8 +170,30 @@ class _Plan:
 _WORKER_CTX: contextvars.ContextVar[Context] = contextvars.ContextVar("mlmismatch_worker_context")
 
 
-def _init_worker(ctx: Context) -> None:  # pragma: no cover - runs in the worker
+def _init_worker(ctx: Context, parent: int) -> None:  # pragma: no cover - runs in the worker
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's handler: SIGTERM ends a worker at once
+    _die_with_parent(parent)
     _WORKER_CTX.set(ctx)
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker
+    """On Linux, have the kernel send this worker SIGTERM when the parent dies, even of SIGKILL
+    (``prctl(PR_SET_PDEATHSIG)``), so that no worker outlives a killed run; elsewhere the pool's own
+    shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _run_in_worker(name: str, written: dict[str, str], results: dict[str, object]) -> tuple:  # pragma: no cover
@@ -366,7 +388,7 @@ def _execute(ctx: Context, to_run: list[Step], by_name: dict[str, Step], hits: d
     pending = list(to_run)
     running: dict = {}
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_init_worker, initargs=(ctx,)) as pool:
+                             initializer=_init_worker, initargs=(ctx, os.getpid())) as pool:
         try:
             while pending or running:
                 ready = [s for s in pending if all(d in done for d in s.needs)]
@@ -383,7 +405,15 @@ def _execute(ctx: Context, to_run: list[Step], by_name: dict[str, Step], hits: d
                     s = running.pop(fut)
                     finish(s, *fut.result())
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # a failed step, Ctrl-C or SIGTERM: cancel what has not started and stop the steps still
+            # running (waiting for them could take seconds), then let the pool join its workers
+            workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers:
+                if proc.is_alive():
+                    proc.terminate()
+            for proc in workers:  # none may write into the staging folder once the caller removes it
+                proc.join(timeout=10)
             raise
 
 
