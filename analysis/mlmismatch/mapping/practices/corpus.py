@@ -164,17 +164,22 @@ def split_ids(value: str) -> list[str]:
 # Checks, file by file
 # --------------------------------------------------------------------------------------------
 
+def _check_id(c: "_Checker", rec: dict, column: str, what: str, pattern, seen: dict[str, int], expected: str) -> None:
+    """An id column: well-formed (``pattern``) and not repeated (``seen``: id -> first row)."""
+    value = rec[column]
+    if not pattern.match(value):
+        c.fail(rec, column, f"malformed {what} '{value}'", expected)
+    if value in seen:
+        c.fail(rec, column, f"repeated {what} '{value}' (first on row {seen[value]})")
+    seen[value] = rec["row"]
+
+
 def check_sources(header: list[str], records: list[dict], file: str = SOURCES_FILE) -> "pd.DataFrame":
     """``sources.csv``: unique ids, known kind, admitted yes/no (a reason when no), verified yes/partial/no."""
     c = _Checker(file, header)
     seen: dict[str, int] = {}
     for rec in records:
-        sid = rec["source_id"]
-        if not SOURCE_ID_RE.match(sid):
-            c.fail(rec, "source_id", f"malformed source id '{sid}'", "a short lowercase key such as 'mltestscore'")
-        if sid in seen:
-            c.fail(rec, "source_id", f"repeated source id '{sid}' (first on row {seen[sid]})")
-        seen[sid] = rec["row"]
+        _check_id(c, rec, "source_id", "source id", SOURCE_ID_RE, seen, "a short lowercase key such as 'mltestscore'")
         if not rec["citation"]:
             c.fail(rec, "citation", "empty citation", "the full reference")
         if rec["kind"] not in KINDS:
@@ -202,11 +207,7 @@ def check_practices(header: list[str], records: list[dict], sources: "pd.DataFra
     seen: dict[str, int] = {}
     for rec in records:
         pid = rec["practice_id"]
-        if not PRACTICE_ID_RE.match(pid):
-            c.fail(rec, "practice_id", f"malformed practice id '{pid}'", "PREFIX-item such as MLTS-D1 or SEML-01")
-        if pid in seen:
-            c.fail(rec, "practice_id", f"repeated practice id '{pid}' (first on row {seen[pid]})")
-        seen[pid] = rec["row"]
+        _check_id(c, rec, "practice_id", "practice id", PRACTICE_ID_RE, seen, "PREFIX-item such as MLTS-D1 or SEML-01")
         sid = rec["source_id"]
         if sid not in admitted:
             c.fail(rec, "source_id", f"unknown source '{sid}'", "a source_id of sources.csv")
