@@ -21,7 +21,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from mlmismatch.core import resources
 from mlmismatch.core.errors import InputError, Location, column_letter
@@ -174,6 +174,20 @@ def _check_id(c: "_Checker", rec: dict, column: str, what: str, pattern, seen: d
     seen[value] = rec["row"]
 
 
+def _adjudicated_cell(c: "_Checker", rec: dict, known: Mapping, seen: dict, unknown: str,
+                      expected: str) -> tuple[tuple[str, str, str], str]:
+    """The (practice, category code, subcategory) cell of an adjudication row and its label: one the
+    ratings have (``known``; ``unknown`` is the message, with ``{label}``) and not adjudicated before."""
+    key = (rec["practice_id"], rec["category_code"], rec["subcategory"])
+    label = f"{key[0]} x {subcategory_label(key[1], key[2])}"
+    if key not in known:
+        c.fail(rec, "subcategory", unknown.format(label=label), expected)
+    if key in seen:
+        c.fail(rec, "subcategory", f"cell {label} adjudicated twice (first on row {seen[key]})")
+    seen[key] = rec["row"]
+    return key, label
+
+
 def check_sources(header: list[str], records: list[dict], file: str = SOURCES_FILE) -> "pd.DataFrame":
     """``sources.csv``: unique ids, known kind, admitted yes/no (a reason when no), verified yes/partial/no."""
     c = _Checker(file, header)
@@ -292,13 +306,8 @@ def check_adjudication(header: list[str], records: list[dict], cells: dict[tuple
     c = _Checker(file, header)
     seen: dict[tuple[str, str, str], int] = {}
     for rec in records:
-        key = (rec["practice_id"], rec["category_code"], rec["subcategory"])
-        label = f"{key[0]} x {subcategory_label(key[1], key[2])}"
-        if key not in cells:
-            c.fail(rec, "subcategory", f"unknown cell {label}", "a practice id and codebook subcategory of the ratings")
-        if key in seen:
-            c.fail(rec, "subcategory", f"cell {label} adjudicated twice (first on row {seen[key]})")
-        seen[key] = rec["row"]
+        key, label = _adjudicated_cell(c, rec, cells, seen, "unknown cell {label}",
+                                       "a practice id and codebook subcategory of the ratings")
         a, b = cells[key]
         if a == b:
             c.fail(rec, "practice_id", f"cell {label} is adjudicated but both raters gave {a}",
@@ -333,14 +342,8 @@ def check_relation_adjudication(header: list[str], records: list[dict], relation
     c = _Checker(file, header)
     seen: dict[tuple[str, str, str], int] = {}
     for rec in records:
-        key = (rec["practice_id"], rec["category_code"], rec["subcategory"])
-        label = f"{key[0]} x {subcategory_label(key[1], key[2])}"
-        if key not in relations:
-            c.fail(rec, "subcategory", f"cell {label} is not linked by both raters",
-                   "only cells both raters linked with different relations")
-        if key in seen:
-            c.fail(rec, "subcategory", f"cell {label} adjudicated twice (first on row {seen[key]})")
-        seen[key] = rec["row"]
+        key, label = _adjudicated_cell(c, rec, relations, seen, "cell {label} is not linked by both raters",
+                                       "only cells both raters linked with different relations")
         ra, rb = relations[key]
         if ra == rb:
             c.fail(rec, "practice_id", f"both raters named '{ra}' for {label}",
