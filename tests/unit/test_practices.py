@@ -102,31 +102,26 @@ def _rows(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def _edit(file: str, row: int, column: str, value: str):
+def _rewrite(file: str, change):
+    """A mutation of the synthetic corpus: ``change(rows)`` on the CSV's rows (header first), written back."""
     def mutate(d: Path) -> None:
         rows = _rows(d / file)
-        rows[row - 1][rows[0].index(column)] = value
+        change(rows)
         with (d / file).open("w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
     return mutate
+
+
+def _edit(file: str, row: int, column: str, value: str):
+    return _rewrite(file, lambda rows: rows[row - 1].__setitem__(rows[0].index(column), value))
 
 
 def _drop(file: str, row: int):
-    def mutate(d: Path) -> None:
-        rows = _rows(d / file)
-        del rows[row - 1]
-        with (d / file).open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f, lineterminator="\n").writerows(rows)
-    return mutate
+    return _rewrite(file, lambda rows: rows.__delitem__(row - 1))
 
 
 def _dup(file: str, row: int):
-    def mutate(d: Path) -> None:
-        rows = _rows(d / file)
-        rows.insert(row, rows[row - 1])
-        with (d / file).open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f, lineterminator="\n").writerows(rows)
-    return mutate
+    return _rewrite(file, lambda rows: rows.insert(row, rows[row - 1]))
 
 
 RA = "ratings/rater_a.csv"
