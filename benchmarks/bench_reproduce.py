@@ -12,7 +12,7 @@ peak resident memory of the largest process.
   the steps that read the schemas (mapping, text-evidence, descriptors) and the report that shows the
   descriptor table rerun.
 
-The data must be local: ``MLMISMATCH_DATA_DIR`` (e.g. /work/shared). ``BENCH_RUNS`` (default 3) sets
+The data must be local: ``MLMISMATCH_DATA_DIR`` (e.g. ../shared beside the checkout). ``BENCH_RUNS`` (default 3) sets
 the runs of the slow cases; the fast ones run three times as often.
 Targets (issue 11): cold < 6 s wall and CPU < 3x the import floor; warm < 0.3 s; after one change < 3 s;
 `--help` < 0.2 s; peak memory < 300 MiB.
