@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlmismatch.core.errors import InputError
+
 CODEBOOK = {
     "Task and Purpose": [("Task", "Task the model performs"), ("Business Goals", "Goals")],
     "Raw Data": [("Metadata", "Metadata about raw data")],
@@ -145,6 +147,19 @@ PRACTICE_LINKS = {
 }
 #: (practice, category_code, subcategory) -> decision for the disagreements of PRACTICE_LINKS
 PRACTICE_DECISIONS = {("ALP-02", "TM", "Versioning"): 0, ("BET-D1", "TM", "Versioning"): 1}
+
+
+def coding_load_error(path: Path) -> str:
+    """The message of the InputError that loading the coding workbook at ``path`` raises (checked to be one line)."""
+    import pytest
+
+    from mlmismatch.study import coding
+
+    with pytest.raises(InputError) as info:
+        coding.load_coding(path=path)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
 
 
 def practice_codebook():

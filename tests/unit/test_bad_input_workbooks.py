@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from builders import build_coding_workbook
+from builders import build_coding_workbook, coding_load_error
 from hostile import (BILLION_LAUGHS, CODING_FILE, XXE, bomb_member, corrupt_member, lie_about_size, members,
                      replace_member, run_measured, set_encrypted, sheet_member, study_data_dir, write_zip)
 
-from mlmismatch.core.errors import InputError
 from mlmismatch.study import coding
 
 MiB = 1 << 20
@@ -25,14 +24,6 @@ MiB = 1 << 20
 def good(tmp_path_factory):
     """A small valid coding workbook (5 mismatches, 9 coded instances)."""
     return build_coding_workbook(tmp_path_factory.mktemp("good") / "c.xlsx")
-
-
-def _load_error(path) -> str:
-    with pytest.raises(InputError) as exc:
-        coding.load_coding(path=path)
-    msg = str(exc.value)
-    assert "\n" not in msg
-    return msg
 
 
 def _no_declaration(xml: bytes) -> bytes:
@@ -50,7 +41,7 @@ def _interview_sheet(good) -> str:
 def test_sheet_part_cut_short(good, tmp_path):
     name = _interview_sheet(good)
     bad = replace_member(good, tmp_path / "cut.xlsx", name, transform=lambda x: x[: len(x) // 2])
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert msg.startswith(f"cut.xlsx:{name}, line ") and "not well-formed XML" in msg
 
 
@@ -61,24 +52,24 @@ def test_shared_strings_cut_short(good, tmp_path):
         parts = members(good)
         parts["xl/sharedStrings.xml"] = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a'
         bad = write_zip(tmp_path / "ss.xlsx", parts)
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert "ss.xlsx:xl/sharedStrings.xml" in msg and "not well-formed XML" in msg
 
 
 def test_workbook_part_with_garbage(good, tmp_path):
     bad = replace_member(good, tmp_path / "wb.xlsx", "xl/workbook.xml", data=b"<workbook><sheets></workbook>")
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert "wb.xlsx:xl/workbook.xml, line 1" in msg and "mismatched tag" in msg
 
 
 def test_a_zip_that_is_no_workbook(tmp_path):
     bad = write_zip(tmp_path / "other.xlsx", {"readme.txt": b"hello"})
-    assert _load_error(bad).startswith("other.xlsx: not a readable Excel workbook (")
+    assert coding_load_error(bad).startswith("other.xlsx: not a readable Excel workbook (")
 
 
 def test_empty_file(tmp_path):
     (tmp_path / "empty.xlsx").write_bytes(b"")
-    assert _load_error(tmp_path / "empty.xlsx") == "empty.xlsx: not an Excel workbook (.xlsx); expected an .xlsx file"
+    assert coding_load_error(tmp_path / "empty.xlsx") == "empty.xlsx: not an Excel workbook (.xlsx); expected an .xlsx file"
 
 
 def test_sheet_that_is_valid_xml_but_not_a_sheet(good, tmp_path):
@@ -86,7 +77,7 @@ def test_sheet_that_is_valid_xml_but_not_a_sheet(good, tmp_path):
     bad = replace_member(good, tmp_path / "odd.xlsx", name,
                          data=b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                               b'<sheetData><row r="x"><c r="??"><v>1</v></c></row></sheetData></worksheet>')
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert "odd.xlsx" in msg and ("sheet 'Interview 02'" in msg or "not a readable Excel workbook" in msg)
 
 
@@ -97,14 +88,14 @@ def test_sheet_that_is_valid_xml_but_not_a_sheet(good, tmp_path):
 def test_billion_laughs_in_a_sheet(good, tmp_path):
     name = _interview_sheet(good)
     bad = replace_member(good, tmp_path / "laughs.xlsx", name, transform=lambda x: BILLION_LAUGHS + _no_declaration(x))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"laughs.xlsx:{name}" in msg and "DTD, which is not accepted" in msg
 
 
 def test_external_entity_in_shared_strings(good, tmp_path):
     parts = members(good)
     parts["xl/sharedStrings.xml"] = XXE + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>'
-    msg = _load_error(write_zip(tmp_path / "xxe.xlsx", parts))
+    msg = coding_load_error(write_zip(tmp_path / "xxe.xlsx", parts))
     assert "xxe.xlsx:xl/sharedStrings.xml" in msg and "not accepted" in msg
 
 
@@ -112,7 +103,7 @@ def test_sheet_nested_3000_levels(good, tmp_path):
     name = _interview_sheet(good)
     deep = b"<x>" * 3000 + b"</x>" * 3000
     bad = replace_member(good, tmp_path / "deep.xlsx", name, transform=lambda x: x.replace(b"</sheetData>", deep + b"</sheetData>"))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"deep.xlsx:{name}" in msg and "nested deeper than 64 levels" in msg
 
 
@@ -120,7 +111,7 @@ def test_openpyxl_must_parse_with_defusedxml(good, monkeypatch):
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    assert "openpyxl is not using defusedxml" in _load_error(good)
+    assert "openpyxl is not using defusedxml" in coding_load_error(good)
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,7 +163,7 @@ def test_rows_beyond_excels_limit(good, tmp_path):
     name = _interview_sheet(good)
     far = b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>'
     bad = replace_member(good, tmp_path / "rows.xlsx", name, transform=lambda x: x.replace(b"</sheetData>", far + b"</sheetData>"))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert "rows.xlsx, sheet 'Interview 02'" in msg and "more than 1,048,576 rows (Excel's limit)" in msg
 
 
@@ -185,7 +176,7 @@ def test_sheet_inflating_past_the_member_limit(good, tmp_path):
     name = _interview_sheet(good)
     pad = bomb_member(20 * MiB)
     bad = replace_member(good, tmp_path / "bomb.xlsx", name, transform=lambda x: x.replace(b"<sheetData>", b"<sheetData>" + pad))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"bomb.xlsx:{name}: an archive member that inflates to 20 MiB, over the limit of 16 MiB" in msg
 
 
@@ -193,7 +184,7 @@ def test_compression_ratio_past_the_limit(good, tmp_path):
     name = _interview_sheet(good)
     pad = bomb_member(4 * MiB)
     bad = replace_member(good, tmp_path / "ratio.xlsx", name, transform=lambda x: x.replace(b"<sheetData>", b"<sheetData>" + pad))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"ratio.xlsx:{name}" in msg and "to 1, over the limit of 100 to 1 (a zip bomb?)" in msg
 
 
@@ -204,7 +195,7 @@ def test_many_members_together_past_the_archive_limit(good, tmp_path, monkeypatc
     parts = members(good)
     for i in range(4):
         parts[f"xl/media/filler{i}.bin"] = bytes(range(256)) * 100
-    msg = _load_error(write_zip(tmp_path / "total.xlsx", parts))
+    msg = coding_load_error(write_zip(tmp_path / "total.xlsx", parts))
     assert msg.startswith("total.xlsx: an archive that inflates to more than")
 
 
@@ -214,7 +205,7 @@ def test_too_many_members(good, tmp_path, monkeypatch):
     monkeypatch.setattr(inputs, "MAX_ZIP_MEMBERS", 20)
     parts = members(good)
     parts.update({f"customXml/item{i}.bin": b"x" for i in range(30)})
-    assert "over the limit of 20" in _load_error(write_zip(tmp_path / "many.xlsx", parts))
+    assert "over the limit of 20" in coding_load_error(write_zip(tmp_path / "many.xlsx", parts))
 
 
 def test_declared_size_that_lies(good, tmp_path):
@@ -223,7 +214,7 @@ def test_declared_size_that_lies(good, tmp_path):
     bad = tmp_path / "lie.xlsx"
     bad.write_bytes(good.read_bytes())
     lie_about_size(bad, name, 100)
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"lie.xlsx:{name}" in msg and ("corrupted archive member" in msg or "not well-formed" in msg)
 
 
@@ -232,7 +223,7 @@ def test_one_shared_string_over_excels_cell_limit(good, tmp_path):
     parts = members(good)
     parts["xl/sharedStrings.xml"] = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
                                      b'uniqueCount="1"><si><t>' + b"a" * 40_000 + b"</t></si></sst>")
-    msg = _load_error(write_zip(tmp_path / "long.xlsx", parts))
+    msg = coding_load_error(write_zip(tmp_path / "long.xlsx", parts))
     assert "long.xlsx:xl/sharedStrings.xml" in msg and "more than 32,767 characters in one <si>" in msg
 
 
@@ -240,7 +231,7 @@ def test_shared_strings_inflating_past_the_member_limit(good, tmp_path):
     parts = members(good)
     parts["xl/sharedStrings.xml"] = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                                      + b"<si><t>ab</t></si>" * (18 * MiB // 18) + b"</sst>")
-    msg = _load_error(write_zip(tmp_path / "sst.xlsx", parts))
+    msg = coding_load_error(write_zip(tmp_path / "sst.xlsx", parts))
     assert "sst.xlsx:xl/sharedStrings.xml: an archive member that inflates to" in msg and "over the limit of 16 MiB" in msg
 
 
@@ -248,7 +239,7 @@ def test_inline_cell_over_excels_cell_limit(good, tmp_path):
     name = _interview_sheet(good)
     cell = b'<row r="9"><c r="C9" t="inlineStr"><is><t>' + b"b" * 40_000 + b"</t></is></c></row>"
     bad = replace_member(good, tmp_path / "cell.xlsx", name, transform=lambda x: x.replace(b"</sheetData>", cell + b"</sheetData>"))
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert "cell.xlsx, sheet 'Interview 02', row 9, column C: a cell of 40,000 characters, over Excel's limit of 32,767" in msg
 
 
@@ -256,7 +247,7 @@ def test_too_many_cells(good, monkeypatch):
     import mlmismatch.core.inputs as inputs
 
     monkeypatch.setattr(inputs, "MAX_CELLS", 40)
-    msg = _load_error(good)
+    msg = coding_load_error(good)
     assert "c.xlsx, sheet '" in msg and "more than 40 cells" in msg
 
 
@@ -264,7 +255,7 @@ def test_too_many_xml_elements(good, monkeypatch):
     import mlmismatch.core.inputs as inputs
 
     monkeypatch.setattr(inputs, "MAX_STREAMED_ELEMENTS", 50)
-    assert "more than" in _load_error(good) and "elements" in _load_error(good)
+    assert "more than" in coding_load_error(good) and "elements" in coding_load_error(good)
 
 
 def test_largest_sheet_within_the_limits_stays_bounded(good, tmp_path):
@@ -291,7 +282,7 @@ def test_too_many_rows_holding_values(good, monkeypatch):
     import mlmismatch.core.inputs as inputs
 
     monkeypatch.setattr(inputs, "MAX_ROWS", 12)
-    assert "more than 12 rows holding values" in _load_error(good)
+    assert "more than 12 rows holding values" in coding_load_error(good)
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +293,7 @@ def test_encrypted_member(good, tmp_path):
     bad = tmp_path / "locked.xlsx"
     bad.write_bytes(good.read_bytes())
     set_encrypted(bad, "xl/workbook.xml")
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert msg == ("locked.xlsx:xl/workbook.xml: an encrypted archive member; expected the study's workbook (run "
                    "`mlmismatch fetch`, or set MLMISMATCH_DATA_DIR), not password-protected")
 
@@ -312,7 +303,7 @@ def test_corrupted_deflate_stream_in_a_sheet(good, tmp_path):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(good.read_bytes())
     corrupt_member(bad, name)
-    msg = _load_error(bad)
+    msg = coding_load_error(bad)
     assert f"broken.xlsx:{name}" in msg and ("corrupted archive member" in msg or "not well-formed XML" in msg)
 
 

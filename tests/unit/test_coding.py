@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from builders import HEADER, build_coding_workbook
+from builders import HEADER, build_coding_workbook, coding_load_error
 
 from mlmismatch.study import coding
-from mlmismatch.core.errors import InputError
 
 
 @pytest.fixture
@@ -99,33 +98,25 @@ def test_sequence_gap_is_reported(tmp_path):
 
 # --- bad input: one line naming file, sheet, row and column -------------------------------------------------
 
-def _error(path) -> str:
-    with pytest.raises(InputError) as info:
-        coding.load_coding(path=path)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
-
-
 def test_missing_file(tmp_path):
-    msg = _error(tmp_path / "nope.xlsx")
+    msg = coding_load_error(tmp_path / "nope.xlsx")
     assert "nope.xlsx" in msg and "not found" in msg and "mlmismatch fetch" in msg
 
 
 def test_not_a_workbook(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("hello")
-    assert _error(path) == "fake.xlsx: not an Excel workbook (.xlsx); expected an .xlsx file"
+    assert coding_load_error(path) == "fake.xlsx: not an Excel workbook (.xlsx); expected an .xlsx file"
 
 
 def test_missing_sheet(tmp_path):
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", drop_sheets=["Code Descriptions"]))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", drop_sheets=["Code Descriptions"]))
     assert msg.startswith("c.xlsx: missing sheet 'Code Descriptions'")
 
 
 def test_missing_column(tmp_path):
     header = [h for h in HEADER if h != "Category 2"]
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", headers={2: header}))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", headers={2: header}))
     assert msg.startswith("c.xlsx, sheet 'Interview 02', row 1: missing column 'Category 2'")
 
 
@@ -133,7 +124,7 @@ def test_unknown_category(tmp_path):
     def bad(wb):
         wb["Interview 02"]["G2"] = "Hardware (HW)"
 
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
     assert msg.startswith("c.xlsx, sheet 'Interview 02', row 2, column G (Category 2): unknown category 'Hardware (HW)'")
     assert "expected one of the 7 codebook categories" in msg
 
@@ -142,7 +133,7 @@ def test_unknown_subcategory(tmp_path):
     def bad(wb):
         wb["Interview 01"]["F3"] = "(OE) GPU Count"
 
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
     assert msg.startswith("c.xlsx, sheet 'Interview 01', row 3, column F (Sub-Category 1): unknown subcategory '(OE) GPU Count'")
 
 
@@ -150,25 +141,25 @@ def test_pair_from_two_categories(tmp_path):
     def bad(wb):
         wb["Interview 01"]["F3"] = "(TM) Versioning"
 
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", mutate=bad))
     assert "row 3, column F" in msg and "belongs to category (TM), not to the pair's category (OE)" in msg
 
 
 def test_duplicate_mismatch_id(tmp_path):
     interviews = {1: [("M01-01", [("Raw Data", "Metadata")]), ("M01-01", [("Raw Data", "Metadata")])]}
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", interviews))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", interviews))
     assert msg.startswith("c.xlsx, sheet 'Interview 01', row 3, column A (Mismatch): mismatch id 'M01-01' seen twice")
 
 
 def test_malformed_and_misplaced_ids(tmp_path):
-    msg = _error(build_coding_workbook(tmp_path / "a.xlsx", {1: [("X1", [("Raw Data", "Metadata")])]}))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "a.xlsx", {1: [("X1", [("Raw Data", "Metadata")])]}))
     assert "row 2, column A (Mismatch): mismatch id 'X1' is not of the form Mnn-nn" in msg
-    msg = _error(build_coding_workbook(tmp_path / "b.xlsx", {1: [("M02-01", [("Raw Data", "Metadata")])]}))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "b.xlsx", {1: [("M02-01", [("Raw Data", "Metadata")])]}))
     assert "does not belong to interview 1" in msg
 
 
 def test_category_without_subcategory(tmp_path):
-    msg = _error(build_coding_workbook(tmp_path / "c.xlsx", {1: [("M01-01", [("Raw Data", None)])]}))
+    msg = coding_load_error(build_coding_workbook(tmp_path / "c.xlsx", {1: [("M01-01", [("Raw Data", None)])]}))
     assert "row 2, column F (Sub-Category 1): category 'Raw Data (RD)' without a subcategory" in msg
 
 
