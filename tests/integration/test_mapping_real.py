@@ -151,6 +151,14 @@ def test_cli_summary_counts_subcategories_by_category(real):
     assert f"mapping: {len(md.attributes)} rows, 34 subcategories," in head
 
 
+def test_cli_every_section_at_once(real):
+    # the default --section all runs the practice tables before the text evidence: the --k option must
+    # reach the text evidence intact (a table of the practice section once took its name)
+    r = _cli("--quiet", "mapping", "--k", "3")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Agreement of the two ratings" in r.stdout and "Text evidence (TF-IDF)" in r.stdout
+
+
 @pytest.mark.parametrize("old,new,expected", [
     ("raw_data,anonymization,", "raw_data,anonymisation,", "unknown attribute path 'raw_data.anonymisation'"),
     (",Anonymization,raw_data,", ",Anonymisation,raw_data,", "unknown subcategory 'Anonymisation'"),

@@ -80,8 +80,8 @@ def mapping_cmd(
 
         t = ag.agreement_table(pc, n_boot=1000)
         est = t.pivot_table(index=["scope", "source_id"], columns="statistic", values="estimate", sort=False)
-        k = t[t["statistic"] == "cohen_kappa"].set_index(["scope", "source_id"])
-        est = est.join(k[["n_links_a", "n_links_b", "n_disagreements", "ci_low", "ci_high"]]).reset_index()
+        kappa = t[t["statistic"] == "cohen_kappa"].set_index(["scope", "source_id"])
+        est = est.join(kappa[["n_links_a", "n_links_b", "n_disagreements", "ci_low", "ci_high"]]).reset_index()
         view = est.assign(scope=est["source_id"].where(est["source_id"] != "", "all"))[
             ["scope", "n_links_a", "n_links_b", "n_disagreements", "cohen_kappa", "ci_low", "ci_high",
              "krippendorff_alpha", "gwet_ac1", "pabak"]]
