@@ -481,48 +481,11 @@ def pairwise_role_differences(responses: "pd.DataFrame", items: "pd.DataFrame", 
 # --------------------------------------------------------------------------------------------
 # Do the roles rank the 34 items alike?
 # --------------------------------------------------------------------------------------------
-def _rank_rows(a: "np.ndarray") -> "np.ndarray":
-    from scipy.stats import rankdata
-
-    return rankdata(a, axis=-1)
-
-
-def _spearman_rows(a: "np.ndarray", b: "np.ndarray") -> "np.ndarray":
-    """Row-wise Spearman correlation (average ranks for ties); NaN where a row is constant."""
-    import numpy as np
-
-    ra, rb = _rank_rows(a), _rank_rows(b)
-    ra = ra - ra.mean(axis=-1, keepdims=True)
-    rb = rb - rb.mean(axis=-1, keepdims=True)
-    num = (ra * rb).sum(axis=-1)
-    den = np.sqrt((ra ** 2).sum(axis=-1) * (rb ** 2).sum(axis=-1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
 def score_matrix(responses: "pd.DataFrame", items: "pd.DataFrame", role: str | None = None) -> "np.ndarray":
     """Respondents x items matrix of 1-4 scores (NaN for a blank), items in ``items`` order."""
     sub = responses if role is None else responses[responses["role"].astype(str) == role]
     wide = sub.pivot(index="respondent", columns="item", values="score").reindex(columns=list(items["item"]))
     return wide.astype(float).to_numpy()
-
-
-def spearman_pairs_ci(x: Sequence[float], y: Sequence[float], *, n_boot: int = N_BOOT, level: float = CI_LEVEL,
-                      rng: "np.random.Generator") -> tuple[float, float]:
-    """Percentile pairs-bootstrap interval of Spearman's rho: the (x, y) pairs — here the items —
-    are resampled with replacement. Resamples where one side is constant are dropped."""
-    import numpy as np
-
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    n = len(x)
-    if n < 3:
-        return float("nan"), float("nan")
-    idx = rng.integers(0, n, size=(n_boot, n))
-    rhos = _spearman_rows(x[idx], y[idx])
-    if np.isnan(rhos).all():
-        return float("nan"), float("nan")
-    lo, hi = np.nanpercentile(rhos, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
-    return float(lo), float(hi)
 
 
 def role_rank_agreement(responses: "pd.DataFrame", items: "pd.DataFrame", *, n_boot: int = N_BOOT,

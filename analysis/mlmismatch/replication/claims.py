@@ -180,7 +180,7 @@ class Tables:
     def reuse(self, computed: dict) -> None:
         """Reuse survey tables already computed in this run (``reproduce``'s survey steps) by the same functions."""
         for key, name in (("table2", "table2"), ("distFalse", "distribution"), ("distTrue", "distribution_by_role"),
-                          ("demo", "demographics")):
+                          ("demo", "demographics"), ("role_item_interaction", "role_item_interaction")):
             if name in computed:
                 self._cache[key] = computed[name]
 

@@ -47,19 +47,24 @@ def _published(results: "pd.DataFrame", prefix: str) -> dict[str, str]:
 
 
 def crosscheck(tables: Tables, results: "pd.DataFrame", *, coding_path: str | Path | None = None,
-               survey_path: str | Path | None = None, survey_has_charts_note: str = "") -> "pd.DataFrame":
-    """The cross-check table (see the module docstring)."""
+               survey_path: str | Path | None = None, survey_has_charts_note: str = "",
+               claims: list | None = None) -> "pd.DataFrame":
+    """The cross-check table (see the module docstring). ``claims``: the claims ``results`` came from
+    (default: the project's transcription)."""
     import pandas as pd
 
+    from mlmismatch.replication.claims import load_claims
+
+    claims = load_claims() if claims is None else claims
     rows: list[dict] = []
     if coding_path is not None and tables.coding is not None:
-        rows += _coding_rows(tables, results, Path(coding_path))
+        rows += _coding_rows(tables, results, Path(coding_path), claims)
     if survey_path is not None and tables.survey is not None:
-        rows += _survey_rows(tables, results, Path(survey_path), survey_has_charts_note)
+        rows += _survey_rows(tables, results, Path(survey_path), survey_has_charts_note, claims)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _coding_rows(tables: Tables, results, path: Path) -> list[dict]:
+def _coding_rows(tables: Tables, results, path: Path, claims: list) -> list[dict]:
     from mlmismatch.study.summaries import chart_caches
 
     rows = []
@@ -67,13 +72,11 @@ def _coding_rows(tables: Tables, results, path: Path) -> list[dict]:
     for r in q[q["check"].str.startswith(("interview statistics", "mismatch sheet"))].itertuples(index=False):
         rows.append(_row("coding workbook", r.location, r.check, "", "", "", r.status == "agrees", "",
                          note=r.detail))
-    from mlmismatch.replication.claims import load_claims
-
     subs = tables.subcategories()
     cats = tables.categories()
     printed_of = dict(zip(results["claim_id"], results["published"]))
     published_by_label = {}
-    for c in load_claims():
+    for c in claims:
         if c.claim_id.startswith("fig2.") and c.computation == "category_share":
             published_by_label[("fig2", c.args["category"])] = printed_of.get(c.claim_id, "?")
         elif c.claim_id.startswith("fig3.") and c.computation == "subcategory_share":
@@ -106,24 +109,22 @@ def _coding_rows(tables: Tables, results, path: Path) -> list[dict]:
 
 
 SURVEY_PIES = {
-    "Pie Chart - Affiliation": ("affiliation", "fig4.affiliation", {"Academia/Research Lab": "Academia/Research Lab"}),
-    "Pie Chart - Tot Yrs of Exp": ("years_total", "fig4.years_total", {}),
-    "Pie Chart - Yrs Exp in Role": ("years_ml", "fig4.years_ml", {}),
+    "Pie Chart - Affiliation": ("affiliation", "fig4.affiliation"),
+    "Pie Chart - Tot Yrs of Exp": ("years_total", "fig4.years_total"),
+    "Pie Chart - Yrs Exp in Role": ("years_ml", "fig4.years_ml"),
 }
 _YEARS = {"1 to 3 years": "1-3", "4 to 7 years": "4-7", "8 to 11 years": "8-11", "12 or more years": "12 or more"}
 
 
-def _survey_rows(tables: Tables, results, path: Path, charts_note: str) -> list[dict]:
+def _survey_rows(tables: Tables, results, path: Path, charts_note: str, claims: list) -> list[dict]:
     from mlmismatch.study.summaries import chart_caches, survey_summaries
     from mlmismatch.study.survey import LEVELS
-
-    from mlmismatch.replication.claims import load_claims
 
     rows = []
     sheets = survey_summaries(path)
     demo = tables.demographics()
-    demo_claims = {c.claim_id: c.args.get("value") for c in load_claims() if c.computation == "demographic_share"}
-    for sheet, (variable, stem, _alias) in SURVEY_PIES.items():
+    demo_claims = {c.claim_id: c.args.get("value") for c in claims if c.computation == "demographic_share"}
+    for sheet, (variable, stem) in SURVEY_PIES.items():
         for block in sheets.get(sheet, []):
             body = [(lbl, v) for lbl, v in block.rows if lbl and lbl != "Grand Total"]
             d = demo[demo["variable"] == variable]
@@ -137,7 +138,7 @@ def _survey_rows(tables: Tables, results, path: Path, charts_note: str) -> list[
                 wb_vals.append(float(v) if isinstance(v, (int, float)) else float("nan"))
             as_share = all(v <= 1 for v in wb_vals)
             eq = all(abs((v if as_share else v / total) - float(x)) < 1e-9 for v, x in zip(wb_vals, data_vals))
-            printed = {cid: v for cid, v in _published(results, stem + ".").items()}
+            printed = _published(results, stem + ".")
             by_value = {demo_claims.get(cid): v for cid, v in printed.items()}
             paper_in_order = [by_value.get(_YEARS.get(lbl, lbl), "?") for lbl, _ in body]
             rows.append(_row("survey workbook", f"sheet '{sheet}', pivot at {block.cell}",

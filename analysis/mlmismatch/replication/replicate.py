@@ -55,11 +55,11 @@ def replicate(tables: cl.Tables, *, claims_file: str | Path | None = None, codin
     path = Path(claims_file) if claims_file is not None else cl.claims_path()
     claims = cl.load_claims(path)
     outcomes = cl.evaluate_outcomes(claims, tables, file=path.name)
-    check = crosscheck.crosscheck(tables, cl.outcomes_table(outcomes), coding_path=coding_path,
+    check = crosscheck.crosscheck(tables, cl.outcomes_table(outcomes), claims=claims, coding_path=coding_path,
                                   survey_path=survey_path, survey_has_charts_note=charts_note)
     found = hypotheses.search(outcomes, tables, file=path.name, evidence=crosscheck.evidence(check))
     found.assign_causes(outcomes)
-    sens = measures.measure_sensitivity(claims, tables) if tables.survey is not None else measures.measure_sensitivity([], tables)
+    sens = measures.measure_sensitivity(claims, tables)  # without the survey: an empty table (each claim not reproducible)
     measures.annotate(outcomes, sens)
     return Replication(results=cl.outcomes_table(outcomes), causes=found.causes_table(), search=found.search_table(),
                        unexplained=found.unexplained_table(outcomes), crosscheck=check, measures=sens,

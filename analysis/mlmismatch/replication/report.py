@@ -18,7 +18,6 @@ Both are deterministic: no timestamps, fixed figure metadata, stable ordering.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import io
 from typing import TYPE_CHECKING
@@ -185,11 +184,6 @@ def _inline(text: str) -> str:
     out = html.escape(text)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-
-
-def _plain(text: str) -> str:
-    """The same text for a Markdown cell or paragraph (kept as written)."""
-    return text
 
 
 def html_table(df: "pd.DataFrame", row_class: str | None = None) -> str:

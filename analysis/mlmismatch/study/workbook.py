@@ -63,9 +63,6 @@ class Workbook:
     def sheetnames(self) -> list[str]:
         return list(self._wb.sheetnames)
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._wb.sheetnames
-
     def charge(self, cells: int, where: Location) -> None:
         """Count ``cells`` more cells against the workbook's budget."""
         from mlmismatch.core import inputs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlmismatch.core.style import subplots
 from mlmismatch.study.survey import LEVELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,16 +35,10 @@ PANELS = [
 YEAR_LABELS = {"12 or more": ">=12"}
 
 
-def _subplots(*args, **kwargs):
-    from mlmismatch.core.style import subplots
-
-    return subplots(*args, **kwargs)
-
-
 def fig4_demographics(demographics: "pd.DataFrame") -> "Figure":
     """Fig. 4: four pies (affiliation in the paper's groups, primary role group, total and ML years),
     each wedge labelled with count and share; categories with no respondent are left out."""
-    fig, axes = _subplots(2, 2, figsize=(12, 9))
+    fig, axes = subplots(2, 2, figsize=(12, 9))
     total = int(demographics["n_total"].iloc[0]) if len(demographics) else 0
     for ax, (variable, title) in zip(axes.ravel(), PANELS):
         part = demographics[(demographics["variable"] == variable) & (demographics["n"] > 0)]
@@ -64,7 +59,7 @@ def fig5_distribution(distribution: "pd.DataFrame") -> "Figure":
 
     d = distribution.reset_index(drop=True)
     y = np.arange(len(d))[::-1]
-    fig, ax = _subplots(figsize=(9, 0.28 * len(d) + 1.8))
+    fig, ax = subplots(figsize=(9, 0.28 * len(d) + 1.8))
     left_somewhat = -d["Somewhat Important"].to_numpy(dtype=float)
     left_not = left_somewhat - d["Not Important"].to_numpy(dtype=float)
     ax.barh(y, d["Somewhat Important"], left=left_somewhat, color=LEVEL_COLORS["Somewhat Important"], label="Somewhat Important")
@@ -101,7 +96,7 @@ def important_by_role_ci(shares: "pd.DataFrame") -> "Figure":
     roles = [r for r in dict.fromkeys(shares["role"]) if r != "All"]
     items = list(dict.fromkeys(shares["paper_label"]))
     y = np.arange(len(items))[::-1]
-    fig, ax = _subplots(figsize=(8, 0.3 * len(items) + 1.8))
+    fig, ax = subplots(figsize=(8, 0.3 * len(items) + 1.8))
     offsets = np.linspace(-0.25, 0.25, len(roles)) if len(roles) > 1 else [0.0]
     for k, role in enumerate(roles):
         part = shares[shares["role"] == role].set_index("paper_label").reindex(items)
@@ -128,7 +123,7 @@ def interviews_vs_survey(per_subcategory: "pd.DataFrame", summary: "pd.DataFrame
     point per subcategory; the ``top`` largest rank disagreements are highlighted."""
     d = per_subcategory.reset_index(drop=True)
     worst = set(d.sort_values("disagreement_rank").head(top)["item"])
-    fig, ax = _subplots(figsize=(10, 7))
+    fig, ax = subplots(figsize=(10, 7))
     ax.set_xlim(-1, d["n_instances"].max() * 1.3 + 1)
     pad = (d["mean_score"].max() - d["mean_score"].min()) * 0.06 or 0.1
     ax.set_ylim(d["mean_score"].min() - pad, d["mean_score"].max() + pad)
