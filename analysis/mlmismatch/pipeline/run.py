@@ -140,19 +140,19 @@ class _Plan:
         file_sha: dict[Path, str] = {}
         self.keys: dict[str, str] = {}
         py = f"{sys.version_info.major}.{sys.version_info.minor}"
-        self.libraries: set[str] = set()
+        self.libraries: set[str] = {lib for s in selected for lib in s.libraries}
+        versions = cachemod.library_versions(sorted(self.libraries))  # looked up once, not once per step
         for s in selected:
             for p in self.code[s.name].values():
                 if p not in file_sha:
                     file_sha[p] = cachemod.sha256_file(p)
-            self.libraries.update(s.libraries)
             material = {
                 "step": s.name, "toolkit": version(), "python": py,
                 "sources": {sid: store.resolved[sid].sha256 if sid in store.resolved else self.missing[sid]
                             for sid in self.sources[s.name]},
                 "data": {spec: data_digests[spec] for spec in s.data},
                 "code": {m: file_sha[p] for m, p in self.code[s.name].items()},
-                "libraries": cachemod.library_versions(s.libraries),
+                "libraries": {lib: versions[lib] for lib in sorted(set(s.libraries))},
                 "needs": {n: self.keys[n] for n in s.needs},
                 "outputs": list(s.outputs), "result": s.result,
             }

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from mlmismatch.cli.app import app, data_app
-from mlmismatch.cli.common import (console, err_console, load_coding, load_survey, print_notices, print_table, say,
-                                   state, store)
+from mlmismatch.cli.common import (console, err_console, load_coding, load_survey, notice, print_notices, print_table,
+                                   say, state, store)
 
 
 @app.command()
@@ -84,15 +84,13 @@ def export(
     try:
         tables.update(survey_tables(load_survey()))
     except DataNotFoundError as exc:
-        if not state().quiet:
-            say(f"notice: survey tables not exported ({exc})", style="yellow", err=True)
+        notice(f"notice: survey tables not exported ({exc})")
     from mlmismatch.mapping.practices import corpus as practice_corpus
 
     try:  # the rated practice matrix, checked against this coding workbook's codebook
         tables.update(practice_corpus.package_tables(practice_corpus.load_default(data)))
     except InputError as exc:
-        if not state().quiet:
-            say(f"notice: practice matrix not exported ({exc})", style="yellow", err=True)
+        notice(f"notice: practice matrix not exported ({exc})")
     st = store()
     src = [{"title": p["file"], "path": st.source(p["source"]).url, "sha256": p["sha256"]} for p in st.provenance()]
     path = ex.export_package(tables, out, fmt=fmt, sources=src, descriptions=practice_corpus.PACKAGE_RESOURCES)

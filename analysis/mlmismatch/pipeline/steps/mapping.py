@@ -51,14 +51,13 @@ def _data(ctx: Context) -> dict:
 
 
 def practice_corpus(ctx: Context):
-    """The practice matrix (data/practices), checked against the coding data once per run."""
-    cached = ctx.results.get("practice_corpus")
-    if cached is None:
-        from mlmismatch.mapping.practices import load_default
+    """The practice matrix (data/practices), checked against the coding data once per store (the packaged
+    files are part of the code's version; the coding workbook's SHA-256 is in the key)."""
+    from mlmismatch.mapping.practices import load_default
 
-        cached = load_default(ctx.coding)
-        ctx.results["practice_corpus"] = cached
-    return cached
+    coding = ctx.coding
+    sha = ctx.store.resolved["coding"].sha256 if "coding" in ctx.store.resolved else None
+    return ctx.store.memo(("practice-corpus", sha), lambda: load_default(coding))
 
 
 def _md(ctx: Context, rel: str, df: "pd.DataFrame", caption: str, floatfmt: str = ".1f") -> None:

@@ -241,7 +241,8 @@ def practices_step(ctx: Context) -> None:
     write_table(ctx, "tables/practice_gap_unaddressed", un.drop(columns=["category_code", "subcategory"]),
                 caption="Subcategories no practice of the accepted matrix addresses, with their coded instances "
                         "and each survey role's share rating them Important or Very Important (%)")
-    write_table(ctx, "tables/practice_gap_practices_without_link", gaps.practices_without_link(corpus),
+    without = gaps.practices_without_link(corpus)
+    write_table(ctx, "tables/practice_gap_practices_without_link", without,
                 caption="Practices that address no subcategory in the accepted matrix")
     summary = gaps.gap_summary(sub)
     write_table(ctx, "tables/practice_gap_summary", summary,
@@ -260,7 +261,7 @@ def practices_step(ctx: Context) -> None:
         ("The practice-to-mismatch matrix: protocol and agreement", _statement(corpus, agreement, adj, summary),
          wide),
         ("The practice matrix: gaps and their dependence on the selection",
-         _gap_statement(summary, un, gaps.practices_without_link(corpus), sens, sep, len(doubts), len(sugg)),
+         _gap_statement(summary, un, without, sens, sep, len(doubts), len(sugg)),
          formatted(sens[["selection", "source_id", "n_practices", "n_addressed", "n_unaddressed",
                          "pct_instances_addressed", "n_only_this_source"]].assign(
              unaddressed=sens["unaddressed"].map(shorten)), 1)),

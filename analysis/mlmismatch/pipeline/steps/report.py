@@ -63,7 +63,6 @@ def step_claims(ctx: Context) -> None:
     ctx.write_csv("tables/unexplained_claims.csv", rep.unexplained)
     ctx.write_csv("tables/hypothesis_search.csv", rep.search)
     ctx.write_csv("tables/measure_sensitivity.csv", rep.measures)
-    ctx.results["claims"] = results
     ctx.results["replication"] = rep
     ctx.write_bytes("figures/claims_status.png", fig_status(summary_table(results)))
     scatter = fig_percent_scatter(results)
@@ -77,7 +76,6 @@ def step_report(ctx: Context) -> None:
 
     rep = ctx.results["replication"]
     results = rep.results
-    ctx.results["claims"] = results
     survey, survey_error = _survey_or_none(ctx)
     figures = {name: ctx.path(f"figures/claims_{name}.png").read_bytes() for name in ("status", "percent_scatter")
                if ctx.path(f"figures/claims_{name}.png").is_file() and f"figures/claims_{name}.png" in ctx.written}
