@@ -49,7 +49,7 @@ def is_empty(value: Any, placeholders: frozenset = PLACEHOLDERS) -> bool:
     """Missing, ``None``, a blank string, an empty list or object, or a skeleton placeholder.
 
     Numbers and booleans are never empty (0 GPUs is a fact, not a gap). The exact-type checks
-    come first because the detection rules call this once per compared value.
+    come first because the detection rules call this once per compared value (with no placeholders).
     """
     cls = value.__class__
     if cls is str:

@@ -21,6 +21,7 @@ Handling of awkward categories:
 from __future__ import annotations
 
 import math
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,16 +143,14 @@ def counts_from_csv(path: str | Path, column: str | None = None) -> dict[str, fl
     """Counts of observed values in one column of a CSV (the only column, or ``column``)."""
     import pandas as pd
 
-    from mlmismatch.core.inputs import MAX_FILE_BYTES, check_regular
+    from mlmismatch.core.inputs import read_bytes
 
     path = Path(path)
     if not os.path.lexists(path):
         raise InputError("file not found", Location(file=path))
-    check_regular(path, "a CSV of observed labels", MAX_FILE_BYTES)  # a FIFO or a directory: refused, never read
+    data = read_bytes(path, "a CSV of observed labels")  # a FIFO or a directory: refused, never read; opened once
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError("file not found", Location(file=path)) from None
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise InputError("empty file", Location(file=path),
                          expected="a CSV with a header row and one observed label per row") from None

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from mlmismatch.core.text import MISSING as _MISSING
+from mlmismatch.core.text import is_empty as _is_empty_or_placeholder
 from mlmismatch.descriptors.schemas import json_path
 from mlmismatch.mapping.predicates import Rule, load_rules
 
@@ -27,14 +28,10 @@ def is_empty(value: Any) -> bool:
     Unlike :func:`mlmismatch.core.text.is_empty` (the information-gap test), the skeleton's
     placeholders (``1970-01-01``, ``https://example.invalid/``) are values here: they only stand
     for empty dates and URIs, which no rule compares, and a name that happens to equal one is a name."""
-    cls = value.__class__
-    if cls is str:
-        return not value.strip()
-    if value is None or value is _MISSING:
-        return True
-    if cls is list or cls is dict:
-        return not value
-    return False
+    return _is_empty_or_placeholder(value, _NO_PLACEHOLDERS)
+
+
+_NO_PLACEHOLDERS: frozenset = frozenset()
 
 
 @dataclass

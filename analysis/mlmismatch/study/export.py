@@ -107,8 +107,7 @@ def export_package(tables: dict[str, "pd.DataFrame"], out: str | Path, fmt: str 
         file = f"{name}.{fmt}"
         if fmt == "csv":
             # text a spreadsheet would run as a formula gets a leading ' (OWASP); the schema's enums follow
-            df = writers.spreadsheet_safe_table(df)
-            writers.write_csv(out / file, df)
+            writers.write_csv(out / file, df, spreadsheet_safe=True)
             resource = {"name": name, "path": file, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
         elif fmt == "parquet":
             with writers.atomic_path(out / file) as tmp:

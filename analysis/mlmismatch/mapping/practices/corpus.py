@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from mlmismatch.core import resources
 from mlmismatch.core.errors import InputError, Location, column_letter
 from mlmismatch.core.labels import subcategory_label
+from mlmismatch.mapping.matrix import MISMATCH_ID_RE, split_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,7 +56,6 @@ BOOLEANS = ("true", "false")
 
 SOURCE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 PRACTICE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Za-z0-9.]+$")
-MISMATCH_ID_RE = re.compile(r"^M\d{2,3}-\d{2,3}$")
 
 #: Columns of :attr:`PracticeCorpus.accepted` (one row per accepted link).
 ACCEPTED_COLUMNS = ["practice_id", "source_id", "locator", "category_code", "category", "subcategory", "rater_a",
@@ -154,10 +154,6 @@ def _frame(records: list[dict], columns: list[str]) -> "pd.DataFrame":
 def _codebook_rows(codebook: "pd.DataFrame") -> list[tuple[str, str, str]]:
     return [(str(code), str(c), str(s).strip()) for code, c, s in
             zip(codebook["category_code"], codebook["category"], codebook["subcategory"])]
-
-
-def split_ids(value: str) -> list[str]:
-    return [v.strip() for v in str(value or "").split(";") if v.strip()]
 
 
 # --------------------------------------------------------------------------------------------
