@@ -19,7 +19,6 @@ they have already executed (:func:`build` with ``executed=``), so nothing runs t
 from __future__ import annotations
 
 import argparse
-import base64
 import html
 import logging
 import os

@@ -17,6 +17,24 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+
+def _hypothesis_outside_the_checkout() -> None:
+    """Hypothesis keeps its files (example database, caches) in ``./.hypothesis`` by default; the tests
+    write only to temporary folders, so it gets one of its own (the property tests also pass
+    ``database=None``)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    home = tempfile.mkdtemp(prefix="mlmismatch-hypothesis-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    set_hypothesis_home_dir(home)
+
+
+_hypothesis_outside_the_checkout()
+
 REPO = Path(__file__).resolve().parents[1]
 # Helpers shared by unit and integration tests (builders, the TEC oracle, doctest runner).
 sys.path.insert(0, str(REPO / "tests" / "support"))

@@ -186,7 +186,7 @@ def test_summary_counts_quantities_and_causes(replication):
 class _Outline(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.h2, self.h3, self.tables, self.imgs, self.differs_rows = [], [], 0, 0, 0
+        self.h2, self.h3, self.tables, self.imgs = [], [], 0, 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -196,8 +196,6 @@ class _Outline(HTMLParser):
             self.tables += 1
         elif tag == "img" and a.get("src", "").startswith("data:image/png;base64,"):
             self.imgs += 1
-        elif tag == "tr" and a.get("class") == "differs":
-            self.differs_rows += 1
 
 
 def _report(out):
@@ -210,7 +208,7 @@ def _report(out):
     return ctx
 
 
-def test_html_report(tmp_path_factory, coding_data, survey_data, results):
+def test_html_report(tmp_path_factory, coding_data, results):
     a = _report(tmp_path_factory.mktemp("report_a"))
     assert {"claims.csv", "causes.csv", "workbook_crosscheck.csv", "replication_report.md", "replication_report.html",
             "figures/claims_status.png", "figures/claims_percent_scatter.png", "tables/hypothesis_search.csv",

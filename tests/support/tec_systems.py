@@ -96,12 +96,12 @@ def _specs(s: dict) -> list[tuple[str, dict]]:
     return out
 
 
-def _components(s: dict) -> list[dict]:
+def components(s: dict) -> list[dict]:
     de = s.get("development_environment") or {}
     return list(de.get("downstream_components", [])) + list(de.get("upstream_components", []))
 
 
-def _mapped(s: dict) -> list[dict]:
+def mapped_items(s: dict) -> list[dict]:
     """Items with a component mapping: model outputs, final outputs, pipeline inputs."""
     return [it for where, it in _specs(s) if where in ("tm.output", "tm.final", "dp.input")]
 
@@ -156,7 +156,7 @@ def op_free_type(s, rng):
 
 
 def op_mapping_blank(s, rng):
-    it = _pick(rng, _mapped(s))
+    it = _pick(rng, mapped_items(s))
     if it is None or not isinstance(it.get("component_mapping"), dict):
         return None
     keys = rng.choice([["component"], ["data_item"], ["component", "data_item"]])
@@ -166,7 +166,7 @@ def op_mapping_blank(s, rng):
 
 
 def op_mapping_unknown(s, rng):
-    it = _pick(rng, _mapped(s))
+    it = _pick(rng, mapped_items(s))
     if it is None or not isinstance(it.get("component_mapping"), dict):
         return None
     k = rng.choice(["component", "data_item"])
@@ -212,7 +212,7 @@ def op_rename_item(s, rng):
     choices = []
     de, pd = s.get("development_environment"), s.get("production_data")
     if de:
-        choices += [it for c in _components(s) for it in c.get("input_spec", []) + c.get("output_spec", [])]
+        choices += [it for c in components(s) for it in c.get("input_spec", []) + c.get("output_spec", [])]
     if pd:
         choices += [("pd", f) for f in pd.get("schema", [])]
     it = _pick(rng, choices)
@@ -226,7 +226,7 @@ def op_rename_item(s, rng):
 
 
 def op_rename_component(s, rng):
-    c = _pick(rng, _components(s))
+    c = _pick(rng, components(s))
     if c is None:
         return None
     c["component_name"] = c["component_name"] + "-v2"
@@ -236,11 +236,11 @@ def op_rename_component(s, rng):
 def op_whitespace(s, rng):
     """White space around a join key or a compared value."""
     targets = []
-    for it in _mapped(s):
+    for it in mapped_items(s):
         if isinstance(it.get("component_mapping"), dict):
             targets += [(it["component_mapping"], "component"), (it["component_mapping"], "data_item")]
         targets.append((it, "item_type"))
-    for c in _components(s):
+    for c in components(s):
         targets.append((c, "component_name"))
         targets += [(it, k) for it in c.get("input_spec", []) + c.get("output_spec", []) for k in ("item_name", "item_type")]
     for kind, key, fields in (("trained_model", "business_metrics", ("metric", "goal_mapping")),
@@ -263,7 +263,8 @@ def op_whitespace(s, rng):
         lst = (s.get(kind) or {}).get(key)
         if lst:
             targets += [(lst, i) for i in range(len(lst))]
-    targets = [(o, k) for o, k in targets if isinstance(o[k], str) and o[k].strip()]
+    targets = [(o, k) for o, k in targets
+               if (isinstance(o, list) or k in o) and isinstance(o[k], str) and o[k].strip()]  # a key may be gone
     o, k = _pick(rng, targets) or (None, None)
     if o is None:
         return None
@@ -280,7 +281,7 @@ def op_case_names(s, rng):
             targets += [(lst, i) for i in range(len(lst))]
     for it in (s.get("production_environment") or {}).get("business_metrics", []):
         targets.append((it, "metric"))
-    for c in _components(s):
+    for c in components(s):
         targets.append((c, "component_name"))
     targets = [(o, k) for o, k in targets if isinstance(o[k], str) and o[k] != _case(random.Random(0), o[k])]
     o, k = _pick(rng, targets) or (None, None)
@@ -467,7 +468,7 @@ def op_metrics(s, rng):
 
 def op_placeholder(s, rng):
     """A skeleton placeholder as a name or mapping (it is a value like any other to the rules)."""
-    it = _pick(rng, _mapped(s))
+    it = _pick(rng, mapped_items(s))
     if it is None:
         return None
     if rng.random() < 0.5 and isinstance(it.get("component_mapping"), dict):
@@ -514,7 +515,7 @@ def op_duplicate_component(s, rng):
 
 def op_duplicate_item(s, rng):
     """A second item of the same name in one component, with another type, listed first."""
-    c = _pick(rng, [c for c in _components(s) if (c.get("input_spec") or c.get("output_spec"))])
+    c = _pick(rng, [c for c in components(s) if (c.get("input_spec") or c.get("output_spec"))])
     if c is None:
         return None
     key = "input_spec" if c.get("input_spec") else "output_spec"
@@ -527,7 +528,7 @@ def op_duplicate_item(s, rng):
 def op_missing_key(s, rng):
     """Delete a required key (schema-invalid: a blank value and a missing key differ)."""
     candidates = []
-    for it in _mapped(s):
+    for it in mapped_items(s):
         candidates += [(it, "item_type"), (it, "item_name")]
     for kind, key in (("trained_model", "ml_frameworks"), ("training_data", "statistics"),
                       ("production_data", "distribution"), ("system_context", "goals")):

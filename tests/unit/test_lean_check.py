@@ -38,7 +38,7 @@ def test_check_imports_no_pandas(tmp_path, tiny_schemas):
 URI_CHARS = st.sampled_from(list("abcAZ09:/?#[]@!$&'()*+,;=-._~% ") + ["%20", "%zz", "é", "http://", "https://"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
 @given(st.lists(URI_CHARS, max_size=12).map("".join))
 def test_uri_format_agrees_with_jsonschema(text):
     from jsonschema import Draft7Validator
@@ -46,7 +46,7 @@ def test_uri_format_agrees_with_jsonschema(text):
     assert schemas._is_uri(text) == Draft7Validator.FORMAT_CHECKER.conforms(text, "uri")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
 @given(st.one_of(st.dates().map(str), st.text(alphabet="0123456789-", max_size=11), st.integers()))
 def test_date_format_agrees_with_jsonschema(value):
     from jsonschema import Draft7Validator
@@ -66,7 +66,7 @@ DOCS = st.fixed_dictionaries({}, optional={
     "items": st.lists(st.fixed_dictionaries({}, optional={"n": VALUES, "kind": VALUES}), max_size=3)})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
 @given(DOCS)
 def test_the_fast_check_accepts_exactly_what_jsonschema_accepts(doc):
     lister = schemas.ErrorLister(SCHEMA)
