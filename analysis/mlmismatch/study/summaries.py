@@ -20,7 +20,6 @@ published file.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,28 +62,25 @@ def _text(node) -> str:
 
 
 def chart_caches(path: str | Path) -> list[Chart]:
-    """Every chart in the xlsx at ``path`` with its cached labels and values (``[]`` if it has none)."""
-    from defusedxml import ElementTree
+    """Every chart in the xlsx at ``path`` with its cached labels and values (``[]`` if it has none).
+
+    The archive and each chart part go through the same bounded readers as the workbook itself
+    (:mod:`mlmismatch.core.inputs`: regular file, zip limits, defused and size-limited XML)."""
+    from mlmismatch.core import inputs
 
     path = Path(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not an xlsx file ({exc.__class__.__name__})", Location(file=path.name),
-                         expected="an Excel workbook (.xlsx)") from None
+    what = "an Excel workbook (.xlsx)"
+    zf = inputs.open_zip(path, what, not_zip="not an xlsx file")
     charts = []
-    with zf:
+    try:
         names = sorted((n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
                        key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[-1]).group(1)))
         for name in names:
-            if zf.getinfo(name).file_size > MAX_CHART_BYTES:
-                raise InputError(f"chart part {name} is larger than {MAX_CHART_BYTES} bytes", Location(file=path.name))
-            try:
-                root = ElementTree.fromstring(zf.read(name))
-            except Exception as exc:  # defusedxml raises its own errors for entity tricks
-                raise InputError(f"chart part {name} is not valid XML ({exc.__class__.__name__})",
-                                 Location(file=path.name)) from None
+            data = inputs.read_member(zf, name, path, "a chart part of " + what, max_bytes=MAX_CHART_BYTES)
+            root = inputs.parse_xml(data, inputs.member_location(path, name).file, "a chart part (XML)")
             charts.append(_parse_chart(name, root))
+    finally:
+        inputs.close_zip(zf)
     return charts
 
 
